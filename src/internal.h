@@ -1,0 +1,119 @@
+/* internal.h - the types the pipeline stages hand each other: a loaded
+ * rule (rules.c), a hit (match.c), and the scorer and result that
+ * score.c fills.  Not installed; the public API is include/meaculpa.h. */
+#ifndef MC_INTERNAL_H
+#define MC_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+
+#include "meaculpa.h"
+#include "normalize.h"
+
+#define MC_HIDDEN __attribute__((visibility("hidden")))
+
+/* Deduction kinds of RUBRIC.md Step 2, in the rubric's order. */
+enum { MC_DEDUCT_MINIMISING, MC_DEDUCT_EXCUSE, MC_DEDUCT_PARTIAL_BLAME,
+       MC_DEDUCT_EVASIVE_PASSIVE, MC_DEDUCT_COUNT };
+
+/* Internal effect for mask rules: never reported, only hides hits. */
+#define MC_EFFECT_MASK ((mc_effect)100)
+
+/* Bits of mc_rule.mask_kinds. */
+enum { MC_MASKS_CAP = 1, MC_MASKS_REGRET = 2, MC_MASKS_COMPONENT = 4,
+       MC_MASKS_DEDUCT = 8, MC_MASKS_ALL = 15 };
+
+typedef struct {
+    char *source;       /* as written in the file */
+    char *expanded;     /* what PCRE2 compiled: definitions inlined */
+    pcre2_code *code;   /* with definitions inlined, JIT-compiled if able */
+    int line, column;
+} mc_pattern;
+
+typedef struct {
+    char *text;
+    int line;
+    int must_match;
+} mc_example;
+
+typedef struct {
+    char *id, *category, *message, *suggestion;
+    char *file;
+    int line;                 /* of the [id] header */
+    mc_lang lang;             /* MC_LANG_AUTO means every language */
+    mc_effect effect;
+    int value;                /* cap level, component bit, deduct kind */
+    int requires_regret;
+    int scope_text;
+    unsigned mask_kinds;
+    char **mask_ids;
+    size_t nmask_ids;
+    mc_pattern *patterns;
+    size_t npatterns;
+    mc_example *examples;
+    size_t nexamples;
+    int disabled;
+} mc_rule;
+
+struct mc_rules {
+    mc_rule **rules;
+    size_t n, cap;
+    int jit;                  /* 1 when the JIT compiler is available */
+};
+
+/* One match of a rule, as byte offsets into the normalized text. */
+typedef struct {
+    const mc_rule *rule;
+    size_t start, end;
+    size_t sentence;
+    int masked;
+} mc_hit;
+
+typedef struct {
+    mc_hit *v;
+    size_t n, cap;
+} mc_hits;
+
+struct mc_scorer {
+    const mc_rules *rules;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit_stack;
+    mc_text text;             /* reused between texts */
+    mc_hits hits;
+};
+
+struct mc_result {
+    int score, level;
+    mc_lang lang;
+    unsigned components;
+    mc_finding *findings;
+    size_t nfindings, cap;
+    char *limit_msg, *limit_file;  /* owned text of a limit finding */
+};
+
+/* rules.c */
+MC_HIDDEN const char *mc_deduct_name(int kind);
+MC_HIDDEN void mc_error_set(mc_error *err, const char *file, int line,
+                            int column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* match.c: appends the hits of every enabled rule for lang to hits.
+ * Returns MC_OK or MC_ERR_LIMIT (err names the rule) after recording
+ * what it could. */
+MC_HIDDEN int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
+                            mc_hits *hits, mc_error *err);
+MC_HIDDEN int mc_match_sentence(mc_scorer *s, const mc_rule *r,
+                                const char *subj, size_t len,
+                                size_t *start, size_t *end);
+/* Drops hits overlapped by a mask hit, and requires=regret hits when
+ * there is no regret. */
+MC_HIDDEN void mc_apply_masks(mc_hits *hits);
+
+/* score.c */
+MC_HIDDEN int mc_score_hits(const mc_text *t, const mc_hits *hits,
+                            mc_lang lang, mc_result *res);
+MC_HIDDEN int mc_result_add(mc_result *res, const mc_finding *f);
+
+#endif

@@ -1,0 +1,819 @@
+/* rules.c - loads rules files (rules/README.md) into an mc_rules: parses
+ * "key = value" lines, checks every rule, inlines the file's definitions
+ * and compiles each pattern once with PCRE2 (JIT when available).  Errors
+ * name the file, line and column.  The set is immutable once scoring
+ * starts, so threads may share it. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct {
+    char *name, *body;
+    int line, column;
+} mc_define;
+
+typedef struct {
+    const char *file;
+    mc_rules *set;
+    mc_lang lang;
+    int have_lang;
+    mc_define *defs;
+    size_t ndefs;
+    mc_rule **rules;     /* this file's rules, added to set at the end */
+    size_t nrules;
+    mc_rule *cur;
+    mc_error *err;
+} parser;
+
+static const char *const component_names[MC_COMP_COUNT] = {
+    "ownership", "remedy", "prevention", "compensation", "empathy", "trust"};
+static const char *const deduct_names[MC_DEDUCT_COUNT] = {
+    "minimising", "excuse", "partial-blame", "evasive-passive"};
+
+void mc_error_set(mc_error *err, const char *file, int line, int column,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    if (!err)
+        return;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    err->column = column;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+const char *mc_component_name(unsigned bit)
+{
+    for (int i = 0; i < MC_COMP_COUNT; i++)
+        if (bit == 1u << i)
+            return component_names[i];
+    return NULL;
+}
+
+const char *mc_deduct_name(int kind)
+{
+    return kind >= 0 && kind < MC_DEDUCT_COUNT ? deduct_names[kind] : NULL;
+}
+
+static int lookup(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    return p ? memcpy(p, s, n) : NULL;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(*v, ncap * size);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- freeing ---------------------------------------------------------- */
+
+static void rule_free(mc_rule *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->npatterns; i++) {
+        free(r->patterns[i].source);
+        free(r->patterns[i].expanded);
+        pcre2_code_free(r->patterns[i].code);
+    }
+    for (size_t i = 0; i < r->nexamples; i++)
+        free(r->examples[i].text);
+    for (size_t i = 0; i < r->nmask_ids; i++)
+        free(r->mask_ids[i]);
+    free(r->patterns);
+    free(r->examples);
+    free(r->mask_ids);
+    free(r->id);
+    free(r->category);
+    free(r->message);
+    free(r->suggestion);
+    free(r->file);
+    free(r);
+}
+
+mc_rules *mc_rules_new(void)
+{
+    mc_rules *set = calloc(1, sizeof *set);
+    uint32_t jit = 0;
+    if (set && pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0)
+        set->jit = (int)jit;
+    return set;
+}
+
+void mc_rules_free(mc_rules *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++)
+        rule_free(set->rules[i]);
+    free(set->rules);
+    free(set);
+}
+
+size_t mc_rules_count(const mc_rules *set)
+{
+    size_t n = 0;
+    for (size_t i = 0; set && i < set->n; i++)
+        n += !set->rules[i]->disabled;
+    return n;
+}
+
+static void parser_free(parser *p)
+{
+    for (size_t i = 0; i < p->ndefs; i++) {
+        free(p->defs[i].name);
+        free(p->defs[i].body);
+    }
+    free(p->defs);
+    for (size_t i = 0; i < p->nrules; i++)
+        rule_free(p->rules[i]);
+    free(p->rules);
+}
+
+/* ---- values ----------------------------------------------------------- */
+
+static int fail(parser *p, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(parser *p, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[400];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mc_error_set(p->err, p->file, line, col, "%s", msg);
+    return MC_ERR_RULES;
+}
+
+static int parse_effect(parser *p, mc_rule *r, const char *v, int line,
+                        int col)
+{
+    char word[32] = "", arg[32] = "";
+    int idx;
+    if (sscanf(v, "%31s %31s", word, arg) < 1)
+        return fail(p, line, col, "empty effect");
+    if (strcmp(word, "cap") == 0) {
+        int lvl = atoi(arg);
+        if (strchr("12356", arg[0]) == NULL || arg[1] || !arg[0])
+            return fail(p, line, col, "cap must be 1, 2, 3, 5 or 6, not \"%s\"",
+                        arg);
+        r->effect = MC_EFFECT_CAP;
+        r->value = lvl;
+    } else if (strcmp(word, "regret") == 0 && !arg[0]) {
+        r->effect = MC_EFFECT_REGRET;
+    } else if (strcmp(word, "mask") == 0 && !arg[0]) {
+        r->effect = MC_EFFECT_MASK;
+        r->mask_kinds = MC_MASKS_ALL;
+    } else if (strcmp(word, "component") == 0) {
+        if ((idx = lookup(component_names, MC_COMP_COUNT, arg)) < 0)
+            return fail(p, line, col, "unknown component \"%s\"", arg);
+        r->effect = MC_EFFECT_COMPONENT;
+        r->value = 1 << idx;
+    } else if (strcmp(word, "deduct") == 0) {
+        if ((idx = lookup(deduct_names, MC_DEDUCT_COUNT, arg)) < 0)
+            return fail(p, line, col, "unknown deduction \"%s\"", arg);
+        r->effect = MC_EFFECT_DEDUCT;
+        r->value = idx;
+    } else {
+        return fail(p, line, col, "unknown effect \"%s\"", v);
+    }
+    return MC_OK;
+}
+
+static int parse_masks(parser *p, mc_rule *r, char *v, int line, int col)
+{
+    static const char *const kinds[] = {"cap", "regret", "component",
+                                        "deduct"};
+    r->mask_kinds = 0;
+    for (char *tok = strtok(v, " \t,"); tok; tok = strtok(NULL, " \t,")) {
+        int k = lookup(kinds, 4, tok);
+        if (k >= 0) {
+            r->mask_kinds |= 1u << k;
+            continue;
+        }
+        char **ids = realloc(r->mask_ids, (r->nmask_ids + 1) * sizeof *ids);
+        if (!ids || !(ids[r->nmask_ids] = dup_str(tok))) {
+            if (ids)
+                r->mask_ids = ids;
+            return fail(p, line, col, "out of memory");
+        }
+        r->mask_ids = ids;
+        r->nmask_ids++;
+    }
+    return MC_OK;
+}
+
+static int add_pattern(parser *p, mc_rule *r, const char *v, int line,
+                       int col)
+{
+    mc_pattern *np = realloc(r->patterns, (r->npatterns + 1) * sizeof *np);
+    if (!np)
+        return fail(p, line, 0, "out of memory");
+    r->patterns = np;
+    np[r->npatterns] = (mc_pattern){dup_str(v), NULL, NULL, line, col};
+    if (!np[r->npatterns].source)
+        return fail(p, line, 0, "out of memory");
+    r->npatterns++;
+    return MC_OK;
+}
+
+static int add_example(parser *p, mc_rule *r, const char *v, int line,
+                       int must)
+{
+    mc_example *ne = realloc(r->examples, (r->nexamples + 1) * sizeof *ne);
+    if (!ne)
+        return fail(p, line, 0, "out of memory");
+    r->examples = ne;
+    ne[r->nexamples] = (mc_example){dup_str(v), line, must};
+    if (!ne[r->nexamples].text)
+        return fail(p, line, 0, "out of memory");
+    r->nexamples++;
+    return MC_OK;
+}
+
+static int set_string(parser *p, char **slot, const char *key, const char *v,
+                      int line, int col)
+{
+    if (*slot)
+        return fail(p, line, col, "duplicate key \"%s\"", key);
+    if (!(*slot = dup_str(v)))
+        return fail(p, line, col, "out of memory");
+    return MC_OK;
+}
+
+/* One "key = value" inside a [rule] section. */
+static int rule_key(parser *p, const char *key, char *v, int line, int col)
+{
+    mc_rule *r = p->cur;
+    if (strcmp(key, "category") == 0)
+        return set_string(p, &r->category, key, v, line, col);
+    if (strcmp(key, "message") == 0)
+        return set_string(p, &r->message, key, v, line, col);
+    if (strcmp(key, "suggestion") == 0)
+        return set_string(p, &r->suggestion, key, v, line, col);
+    if (strcmp(key, "effect") == 0)
+        return parse_effect(p, r, v, line, col);
+    if (strcmp(key, "pattern") == 0)
+        return add_pattern(p, r, v, line, col);
+    if (strcmp(key, "match") == 0)
+        return add_example(p, r, v, line, 1);
+    if (strcmp(key, "nomatch") == 0)
+        return add_example(p, r, v, line, 0);
+    if (strcmp(key, "masks") == 0)
+        return parse_masks(p, r, v, line, col);
+    if (strcmp(key, "requires") == 0) {
+        if (strcmp(v, "regret") != 0)
+            return fail(p, line, col, "requires takes \"regret\", not \"%s\"",
+                        v);
+        r->requires_regret = 1;
+        return MC_OK;
+    }
+    if (strcmp(key, "scope") == 0) {
+        if (strcmp(v, "sentence") != 0 && strcmp(v, "text") != 0)
+            return fail(p, line, col,
+                        "scope is \"sentence\" or \"text\", not \"%s\"", v);
+        r->scope_text = strcmp(v, "text") == 0;
+        return MC_OK;
+    }
+    return fail(p, line, 1, "unknown key \"%s\"", key);
+}
+
+/* ---- definitions and compiling ------------------------------------- */
+
+static const mc_define *find_define(const parser *p, const char *name,
+                                    size_t len)
+{
+    for (size_t i = 0; i < p->ndefs; i++)
+        if (strlen(p->defs[i].name) == len &&
+            memcmp(p->defs[i].name, name, len) == 0)
+            return &p->defs[i];
+    return NULL;
+}
+
+/* Marks in used[] every definition that text calls, directly or through
+ * other definitions.  Returns the first unknown name's offset, or -1. */
+static long mark_used(const parser *p, const char *text, char *used)
+{
+    for (const char *s = strstr(text, "(?&"); s; s = strstr(s + 3, "(?&")) {
+        const char *name = s + 3;
+        size_t len = strcspn(name, ")");
+        const mc_define *d = find_define(p, name, len);
+        if (!d)
+            return (long)(s - text);
+        size_t i = (size_t)(d - p->defs);
+        if (!used[i]) {
+            used[i] = 1;
+            if (mark_used(p, d->body, used) >= 0)
+                return -2;
+        }
+    }
+    return -1;
+}
+
+/* The text PCRE2 compiles: "(?(DEFINE)(?<a>...)...)" + pattern. */
+static char *expand(const parser *p, const char *pat, const char *used,
+                    size_t *prefix_len, size_t want, size_t *want_at)
+{
+    size_t n = strlen(pat) + 16;
+    for (size_t i = 0; i < p->ndefs; i++)
+        if (used[i])
+            n += strlen(p->defs[i].name) + strlen(p->defs[i].body) + 8;
+    char *out = malloc(n);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    int any = memchr(used, 1, p->ndefs) != NULL;
+    if (any)
+        k += (size_t)sprintf(out + k, "(?(DEFINE)");
+    for (size_t i = 0; i < p->ndefs; i++) {
+        if (!used[i])
+            continue;
+        k += (size_t)sprintf(out + k, "(?<%s>", p->defs[i].name);
+        if (i == want)
+            *want_at = k;
+        k += (size_t)sprintf(out + k, "%s)", p->defs[i].body);
+    }
+    if (any)
+        k += (size_t)sprintf(out + k, ")");
+    *prefix_len = k;
+    strcpy(out + k, pat);
+    return out;
+}
+
+/* Compiles src (a pattern with its definitions inlined); on error sets
+ * *ec and *off. */
+static pcre2_code *compile_src(const parser *p, const char *src, int *ec,
+                               PCRE2_SIZE *off)
+{
+    pcre2_code *code = pcre2_compile(
+        (PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
+        PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, ec, off, NULL);
+    if (code && p->set->jit)
+        pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    return code;
+}
+
+static int pcre_fail(parser *p, int line, int col, const char *what, int ec)
+{
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(ec, msg, sizeof msg);
+    return fail(p, line, col, "%s: %s", what, (char *)msg);
+}
+
+/* A definition is checked on its own, so that its errors point at it. */
+static int check_define(parser *p, size_t i)
+{
+    const mc_define *d = &p->defs[i];
+    char *used = calloc(p->ndefs + 1, 1);
+    if (!used)
+        return fail(p, d->line, 0, "out of memory");
+    used[i] = 1;
+    long bad = mark_used(p, d->body, used);
+    size_t plen = 0, at = 0;
+    char *src = bad == -1 ? expand(p, "", used, &plen, i, &at) : NULL;
+    free(used);
+    if (bad != -1)
+        return fail(p, d->line, d->column + (int)(bad > 0 ? bad : 0),
+                    "definition \"%s\" calls an unknown or recursive one",
+                    d->name);
+    if (!src)
+        return fail(p, d->line, 0, "out of memory");
+    int ec;
+    PCRE2_SIZE off;
+    pcre2_code *code = compile_src(p, src, &ec, &off);
+    free(src);
+    pcre2_code_free(code);
+    if (code)
+        return MC_OK;
+    int col = off >= at ? d->column + (int)(off - at) : d->column;
+    return pcre_fail(p, d->line, col, "in definition", ec);
+}
+
+static int compile_one(parser *p, mc_rule *r, mc_pattern *pt)
+{
+    char *used = calloc(p->ndefs + 1, 1);
+    if (!used)
+        return fail(p, pt->line, 0, "out of memory");
+    long bad = mark_used(p, pt->source, used);
+    size_t plen = 0, at = 0;
+    char *src = bad == -1 ? expand(p, pt->source, used, &plen, SIZE_MAX, &at)
+                          : NULL;
+    free(used);
+    if (bad != -1)
+        return fail(p, pt->line, pt->column + (int)(bad > 0 ? bad : 0),
+                    "rule %s: call of an unknown definition", r->id);
+    if (!src)
+        return fail(p, pt->line, 0, "out of memory");
+    int ec;
+    PCRE2_SIZE off;
+    pt->code = compile_src(p, src, &ec, &off);
+    pt->expanded = src;
+    if (pt->code)
+        return MC_OK;
+    int col = pt->column + (off > plen ? (int)(off - plen) : 0);
+    char what[300];
+    snprintf(what, sizeof what, "rule %s", r->id);
+    return pcre_fail(p, pt->line, col, what, ec);
+}
+
+/* ---- lines ------------------------------------------------------------ */
+
+static int finish_rule(parser *p)
+{
+    mc_rule *r = p->cur;
+    const char *miss = NULL;
+    if (!r)
+        return MC_OK;
+    p->cur = NULL;
+    if (!r->category)
+        miss = "category";
+    else if (r->effect == MC_EFFECT_LIMIT)
+        miss = "effect";
+    else if (!r->npatterns)
+        miss = "pattern";
+    else if (!r->message)
+        miss = "message";
+    else if (!r->suggestion && (r->effect == MC_EFFECT_CAP ||
+                                r->effect == MC_EFFECT_DEDUCT))
+        miss = "suggestion";
+    if (miss)
+        return fail(p, r->line, 1, "rule %s: missing \"%s\"", r->id, miss);
+    int has_match = 0, has_nomatch = 0;
+    for (size_t i = 0; i < r->nexamples; i++)
+        *(r->examples[i].must_match ? &has_match : &has_nomatch) = 1;
+    if (!has_match || !has_nomatch)
+        return fail(p, r->line, 1, "rule %s: needs at least one \"%s\" example",
+                    r->id, has_match ? "nomatch" : "match");
+    if ((r->mask_kinds || r->nmask_ids) && r->effect != MC_EFFECT_MASK)
+        return fail(p, r->line, 1, "rule %s: \"masks\" needs effect = mask",
+                    r->id);
+    return MC_OK;
+}
+
+static int valid_id(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
+              strchr(".-_", *s)))
+            return 0;
+    return 1;
+}
+
+static int start_rule(parser *p, char *line, int lineno)
+{
+    int rc = finish_rule(p);
+    if (rc)
+        return rc;
+    char *end = strchr(line, ']');
+    if (!end || end[1])
+        return fail(p, lineno, 1, "a section header is \"[rule.id]\"");
+    *end = 0;
+    if (!valid_id(line + 1))
+        return fail(p, lineno, 2,
+                    "bad rule id \"%s\": use a-z, 0-9, '.', '-', '_'",
+                    line + 1);
+    if (!p->have_lang)
+        return fail(p, lineno, 1, "\"lang\" must come before the first rule");
+    for (size_t i = 0; i < p->nrules; i++)
+        if (strcmp(p->rules[i]->id, line + 1) == 0)
+            return fail(p, lineno, 2, "duplicate rule id \"%s\" (first at line %d)",
+                        line + 1, p->rules[i]->line);
+    mc_rule *r = calloc(1, sizeof *r);
+    mc_rule **nr = realloc(p->rules, (p->nrules + 1) * sizeof *nr);
+    if (!r || !nr) {
+        free(r);
+        if (nr)
+            p->rules = nr;
+        return fail(p, lineno, 0, "out of memory");
+    }
+    p->rules = nr;
+    p->rules[p->nrules++] = r;
+    r->id = dup_str(line + 1);
+    r->file = dup_str(p->file);
+    r->line = lineno;
+    r->lang = p->lang;
+    r->effect = MC_EFFECT_LIMIT; /* "unset" until an effect line */
+    p->cur = r;
+    return r->id && r->file ? MC_OK : fail(p, lineno, 0, "out of memory");
+}
+
+static int add_define(parser *p, const char *key, const char *v, int line,
+                      int col)
+{
+    const char *name = key + 6;
+    while (*name == ' ' || *name == '\t')
+        name++;
+    size_t len = strlen(name);
+    if (!len || len > 32 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != len ||
+        isdigit((unsigned char)name[0]))
+        return fail(p, line, 1, "bad definition name \"%s\"", name);
+    if (find_define(p, name, len))
+        return fail(p, line, 1, "\"%s\" is defined twice", name);
+    mc_define *nd = realloc(p->defs, (p->ndefs + 1) * sizeof *nd);
+    if (!nd)
+        return fail(p, line, 0, "out of memory");
+    p->defs = nd;
+    nd[p->ndefs] = (mc_define){dup_str(name), dup_str(v), line, col};
+    p->ndefs++;
+    return MC_OK;
+}
+
+static int top_key(parser *p, const char *key, const char *v, int line,
+                   int col)
+{
+    if (strcmp(key, "lang") == 0) {
+        int l = strcmp(v, "*") == 0 ? MC_LANG_AUTO : mc_lang_parse(v);
+        if (l < 0 || (l == MC_LANG_AUTO && strcmp(v, "*") != 0))
+            return fail(p, line, col, "lang is en, ru, pl or *, not \"%s\"", v);
+        if (p->have_lang)
+            return fail(p, line, 1, "\"lang\" is set twice");
+        p->lang = (mc_lang)l;
+        p->have_lang = 1;
+        return MC_OK;
+    }
+    return fail(p, line, 1, "unknown key \"%s\" outside a rule", key);
+}
+
+static void trim_right(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = 0;
+}
+
+static int parse_line(parser *p, char *line, int lineno)
+{
+    char *s = line;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    trim_right(s);
+    if (!*s || *s == '#')
+        return MC_OK;
+    if (*s == '[')
+        return start_rule(p, s, lineno);
+    char *eq = strchr(s, '=');
+    if (!eq)
+        return fail(p, lineno, (int)(s - line) + 1,
+                    "expected \"key = value\", got \"%.40s\"", s);
+    char *v = eq + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    int col = (int)(v - line) + 1;
+    *eq = 0;
+    trim_right(s);
+    if (strncmp(s, "define", 6) == 0 && (s[6] == ' ' || s[6] == '\t'))
+        return add_define(p, s, v, lineno, col);
+    if (!*v)
+        return fail(p, lineno, col, "empty value for \"%s\"", s);
+    return p->cur ? rule_key(p, s, v, lineno, col) : top_key(p, s, v, lineno, col);
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static int compile_file(parser *p)
+{
+    int rc;
+    for (size_t i = 0; i < p->ndefs; i++)
+        if ((rc = check_define(p, i)))
+            return rc;
+    for (size_t i = 0; i < p->nrules; i++)
+        for (size_t j = 0; j < p->rules[i]->npatterns; j++)
+            if ((rc = compile_one(p, p->rules[i], &p->rules[i]->patterns[j])))
+                return rc;
+    return MC_OK;
+}
+
+/* Moves the file's rules into the set; a rule with the same language and
+ * id as an earlier one replaces it in place, keeping the order stable. */
+static int merge(parser *p)
+{
+    mc_rules *set = p->set;
+    for (size_t i = 0; i < p->nrules; i++) {
+        mc_rule *r = p->rules[i];
+        size_t j = 0;
+        while (j < set->n && !(set->rules[j]->lang == r->lang &&
+                               strcmp(set->rules[j]->id, r->id) == 0))
+            j++;
+        if (j == set->n &&
+            grow((void **)&set->rules, &set->cap, set->n + 1, sizeof r))
+            return fail(p, 0, 0, "out of memory");
+        if (j < set->n)
+            rule_free(set->rules[j]);
+        else
+            set->n++;
+        set->rules[j] = r;
+        p->rules[i] = NULL;
+    }
+    p->nrules = 0;
+    return MC_OK;
+}
+
+static int parse_lines(parser *p, const char *buf, size_t len)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, rc = MC_OK;
+    for (size_t pos = 0; pos < len && rc == MC_OK;) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+        lineno++;
+        if (memchr(buf + pos, 0, n)) {
+            rc = fail(p, lineno, 1, "NUL byte in a rules file");
+            break;
+        }
+        if (grow((void **)&line, &cap, n + 1, 1)) {
+            rc = fail(p, lineno, 0, "out of memory");
+            break;
+        }
+        memcpy(line, buf + pos, n);
+        line[n] = 0;
+        rc = parse_line(p, line, lineno);
+        pos += n + 1;
+    }
+    free(line);
+    if (rc == MC_OK)
+        rc = finish_rule(p);
+    if (rc == MC_OK && !p->have_lang)
+        rc = fail(p, 1, 1, "missing \"lang = en|ru|pl|*\"");
+    return rc;
+}
+
+int mc_rules_add_buffer(mc_rules *set, const char *name, const char *buf,
+                        size_t len, mc_error *err)
+{
+    parser p = {.file = name, .set = set, .err = err};
+    if (!set || (!buf && len))
+        return MC_ERR_USAGE;
+    int rc = parse_lines(&p, buf, len);
+    if (rc == MC_OK)
+        rc = compile_file(&p);
+    if (rc == MC_OK)
+        rc = merge(&p);
+    parser_free(&p);
+    return rc;
+}
+
+static int read_file(const char *path, char **buf, size_t *len, mc_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        mc_error_set(err, path, 0, 0, "cannot open: %s", strerror(errno));
+        return MC_ERR_IO;
+    }
+    size_t cap = 0, n = 0, got;
+    char *b = NULL;
+    do {
+        if (grow((void **)&b, &cap, n + 65536, 1)) {
+            free(b);
+            fclose(f);
+            mc_error_set(err, path, 0, 0, "out of memory");
+            return MC_ERR_NOMEM;
+        }
+        got = fread(b + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(b);
+        mc_error_set(err, path, 0, 0, "read error");
+        return MC_ERR_IO;
+    }
+    *buf = b;
+    *len = n;
+    return MC_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.rules names of dir, sorted so that load order is stable. */
+static int list_dir(const char *dir, char ***names, size_t *n, mc_error *err)
+{
+    DIR *d = opendir(dir);
+    *names = NULL;
+    *n = 0;
+    if (!d) {
+        mc_error_set(err, dir, 0, 0, "cannot open rules directory: %s",
+                     strerror(errno));
+        return MC_ERR_IO;
+    }
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 7 || strcmp(e->d_name + l - 6, ".rules") != 0 ||
+            e->d_name[0] == '.')
+            continue;
+        if (grow((void **)names, &cap, *n + 1, sizeof **names) ||
+            !((*names)[*n] = dup_str(e->d_name))) {
+            closedir(d);
+            mc_error_set(err, dir, 0, 0, "out of memory");
+            return MC_ERR_NOMEM;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (*n)
+        qsort(*names, *n, sizeof **names, cmp_str);
+    return MC_OK;
+}
+
+int mc_rules_add_dir(mc_rules *set, const char *dir, mc_error *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = list_dir(dir, &names, &n, err);
+    for (size_t i = 0; rc == MC_OK && i < n; i++) {
+        char path[4096];
+        char *buf = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        rc = read_file(path, &buf, &len, err);
+        if (rc == MC_OK)
+            rc = mc_rules_add_buffer(set, path, buf, len, err);
+        free(buf);
+    }
+    if (rc == MC_OK && n == 0) {
+        mc_error_set(err, dir, 0, 0, "no *.rules files in this directory");
+        rc = MC_ERR_RULES;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+int mc_rules_disable(mc_rules *set, const char *id, mc_error *err)
+{
+    int found = 0;
+    for (size_t i = 0; set && i < set->n; i++)
+        if (strcmp(set->rules[i]->id, id) == 0)
+            set->rules[i]->disabled = found = 1;
+    if (!found) {
+        mc_error_set(err, "", 0, 0, "no rule with id \"%s\"", id);
+        return MC_ERR_USAGE;
+    }
+    return MC_OK;
+}
+
+void mc_rules_each_pattern(const mc_rules *set, mc_pattern_fn fn, void *ctx)
+{
+    for (size_t i = 0; set && i < set->n; i++) {
+        const mc_rule *r = set->rules[i];
+        for (size_t j = 0; !r->disabled && j < r->npatterns; j++)
+            fn(ctx, r->id, r->patterns[j].expanded);
+    }
+}
+
+/* Generated at build time from the rules directory by src/tools/embed.c. */
+typedef struct {
+    const char *name;
+    const unsigned char *data;
+    size_t len;
+} mc_embedded;
+extern const mc_embedded mc_default_rules[];
+extern const size_t mc_default_rules_count;
+
+int mc_rules_add_default(mc_rules *set, mc_error *err)
+{
+    for (size_t i = 0; i < mc_default_rules_count; i++) {
+        const mc_embedded *e = &mc_default_rules[i];
+        int rc = mc_rules_add_buffer(set, e->name, (const char *)e->data,
+                                     e->len, err);
+        if (rc)
+            return rc;
+    }
+    return MC_OK;
+}

@@ -1,0 +1,277 @@
+/* score.c - turns the hits of one text into the score of RUBRIC.md and
+ * the findings that explain it.  score_core() and score_step2() are the
+ * rubric's Step 1 and Step 2; the rest is bookkeeping.  Hands a result
+ * to report.c and to library users. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define RRP (MC_COMP_REMEDY | MC_COMP_PREVENTION | MC_COMP_COMPENSATION)
+#define CONSTRUCTIVE (MC_COMP_OWNERSHIP | RRP)
+
+/* What the unmasked hits say, before any level is decided. */
+typedef struct {
+    int min_cap;           /* lowest cap, 10 when none */
+    int regret;
+    unsigned components;
+    int deductions[MC_DEDUCT_COUNT];
+} tally;
+
+static int popcount(unsigned x)
+{
+    int n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+static tally count_hits(const mc_hits *hits)
+{
+    tally t = {.min_cap = 10};
+    for (size_t i = 0; i < hits->n; i++) {
+        const mc_hit *h = &hits->v[i];
+        const mc_rule *r = h->rule;
+        if (h->masked)
+            continue;
+        if (r->effect == MC_EFFECT_CAP && r->value < t.min_cap)
+            t.min_cap = r->value;
+        else if (r->effect == MC_EFFECT_REGRET)
+            t.regret = 1;
+        else if (r->effect == MC_EFFECT_COMPONENT)
+            t.components |= (unsigned)r->value;
+        else if (r->effect == MC_EFFECT_DEDUCT)
+            t.deductions[r->value] = 1;
+    }
+    return t;
+}
+
+/* Step 1: the lowest level that applies wins. */
+static int score_core(const tally *t)
+{
+    int base = t->regret ? 9 : (t->components & CONSTRUCTIVE) ? 4 : 2;
+    return t->min_cap < base ? t->min_cap : base;
+}
+
+/* Step 2: components lift 4 and 9; deductions pull 9 and 10 down to 7. */
+static int score_step2(int level, const tally *t, int *applied)
+{
+    unsigned c = t->components;
+    int score = level;
+    if (level == 4 && (c & MC_COMP_OWNERSHIP) && (c & MC_COMP_REMEDY))
+        score = 5;
+    if (level == 9 && popcount(c) >= 3 && (c & RRP))
+        score = 10;
+    if (level != 9)
+        return score;
+    for (int k = 0; k < MC_DEDUCT_COUNT; k++) {
+        applied[k] = t->deductions[k] && score > 7;
+        score -= applied[k];
+    }
+    return score;
+}
+
+/* Did this hit move the score?  Used to mark outweighed findings. */
+static int counted(const mc_rule *r, int level, int score,
+                   const int *applied)
+{
+    switch (r->effect) {
+    case MC_EFFECT_CAP:
+        return r->value == level;
+    case MC_EFFECT_REGRET:
+        return level == 9;
+    case MC_EFFECT_COMPONENT:
+        return level == 9 || level == 4;
+    case MC_EFFECT_DEDUCT:
+        return applied[r->value];
+    default:
+        (void)score;
+        return 0;
+    }
+}
+
+int mc_result_add(mc_result *res, const mc_finding *f)
+{
+    if (res->nfindings == res->cap) {
+        size_t ncap = res->cap ? res->cap * 2 : 16;
+        mc_finding *v = realloc(res->findings, ncap * sizeof *v);
+        if (!v)
+            return MC_ERR_NOMEM;
+        res->findings = v;
+        res->cap = ncap;
+    }
+    res->findings[res->nfindings++] = *f;
+    return MC_OK;
+}
+
+static char *copy_slice(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+/* One finding per rule and sentence, pointing at the original words. */
+static int add_hit_finding(mc_result *res, const mc_text *t, const mc_hit *h,
+                           int is_counted)
+{
+    const mc_rule *r = h->rule;
+    size_t a = t->orig[h->start], b = t->orig[h->end];
+    /* orig[end] is the start of the next character: extend the last one. */
+    if (h->end > h->start)
+        b = t->orig[h->end - 1] + 1;
+    while (b < t->src_len && ((unsigned char)t->src[b] & 0xC0) == 0x80)
+        b++;
+    if (b < a)
+        b = a;
+    mc_finding f = {r->id, r->category, r->effect, r->value, is_counted,
+                    0, 0, a, b - a, NULL, r->message,
+                    r->suggestion ? r->suggestion : "", r->file, r->line};
+    mc_text_position(t->src, t->src_len, a, &f.line, &f.column);
+    if (!(f.match = copy_slice(t->src + a, b - a)))
+        return MC_ERR_NOMEM;
+    return mc_result_add(res, &f);
+}
+
+static int seen_before(const mc_hits *hits, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (!hits->v[j].masked && hits->v[j].rule == hits->v[i].rule &&
+            hits->v[j].sentence == hits->v[i].sentence)
+            return 1;
+    return 0;
+}
+
+static int add_missing(mc_result *res, const char *rule, const char *cat,
+                       const char *msg, const char *sugg)
+{
+    mc_finding f = {rule, cat, MC_EFFECT_MISSING, 0, 1, 0, 0, 0, 0, NULL,
+                    msg, sugg, "", 0};
+    if (!(f.match = copy_slice("", 0)))
+        return MC_ERR_NOMEM;
+    return mc_result_add(res, &f);
+}
+
+/* The findings with no position that explain a missing point. */
+static int explain_missing(mc_result *res, const tally *t)
+{
+    if (!t->regret && res->level >= 4)
+        return add_missing(res, "missing.regret", "no-regret",
+                           "The text expresses no regret for what happened.",
+                           "Say plainly that you are sorry for what went wrong.");
+    if (!t->regret && res->level == 2 && t->min_cap > 2)
+        return add_missing(res, "missing.regret", "no-regret",
+                           "No regret and nothing fixed: a bare status line or excuse.",
+                           "Apologise for what happened and say what you are doing about it.");
+    if (res->level != 9)
+        return MC_OK;
+    if (!(t->components & RRP))
+        return add_missing(res, "missing.remediation", "missing",
+                           "No remedy, prevention or compensation: this is what keeps it from 10.",
+                           "Say what you did or will do to fix it, and what changes so it does not happen again.");
+    if (res->score < 10 && popcount(t->components) < 3)
+        return add_missing(res, "missing.components", "missing",
+                           "Fewer than three of ownership, remedy, prevention, compensation, empathy, trust.",
+                           "Add what is missing: own the mistake, say what changes, or offer a way to follow up.");
+    return MC_OK;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+    const mc_finding *x = a, *y = b;
+    int xa = x->line == 0, ya = y->line == 0;
+    if (xa != ya)
+        return xa - ya;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return strcmp(x->rule, y->rule);
+}
+
+int mc_score_hits(const mc_text *t, const mc_hits *hits, mc_lang lang,
+                  mc_result *res)
+{
+    tally ty = count_hits(hits);
+    int applied[MC_DEDUCT_COUNT] = {0};
+    res->lang = lang;
+    res->level = score_core(&ty);
+    res->score = score_step2(res->level, &ty, applied);
+    res->components = ty.components;
+    for (size_t i = 0; i < hits->n; i++) {
+        const mc_hit *h = &hits->v[i];
+        if (h->masked || h->rule->effect == MC_EFFECT_MASK || seen_before(hits, i))
+            continue;
+        if (add_hit_finding(res, t, h, counted(h->rule, res->level, res->score,
+                                               applied)))
+            return MC_ERR_NOMEM;
+    }
+    if (explain_missing(res, &ty))
+        return MC_ERR_NOMEM;
+    if (res->nfindings > 1)
+        qsort(res->findings, res->nfindings, sizeof *res->findings,
+              cmp_finding);
+    return MC_OK;
+}
+
+int mc_score(mc_scorer *s, const char *text, size_t len, mc_lang lang,
+             mc_result **out, mc_error *err)
+{
+    *out = NULL;
+    if (!s || (!text && len))
+        return MC_ERR_USAGE;
+    int rc = mc_normalize(text ? text : "", len, &s->text, err);
+    if (rc)
+        return rc;
+    if (lang == MC_LANG_AUTO)
+        lang = mc_detect_lang(text, len);
+    s->hits.n = 0;
+    int mrc = mc_match_text(s, &s->text, lang, &s->hits, err);
+    if (mrc == MC_ERR_NOMEM)
+        return mrc;
+    mc_apply_masks(&s->hits);
+    mc_result *res = calloc(1, sizeof *res);
+    if (!res || mc_score_hits(&s->text, &s->hits, lang, res)) {
+        mc_result_free(res);
+        return MC_ERR_NOMEM;
+    }
+    if (mrc == MC_ERR_LIMIT) {
+        res->limit_msg = copy_slice(err->message, strlen(err->message));
+        res->limit_file = copy_slice(err->file, strlen(err->file));
+        mc_finding f = {"limit", "limit", MC_EFFECT_LIMIT, 0, 0, 0, 0, 0, 0,
+                        NULL, res->limit_msg, "Simplify the pattern of this rule.",
+                        res->limit_file, err->line};
+        f.match = copy_slice("", 0);
+        if (!f.match || !f.message || !f.rule_file || mc_result_add(res, &f)) {
+            free((char *)f.match);
+            mc_result_free(res);
+            return MC_ERR_NOMEM;
+        }
+    }
+    *out = res;
+    return MC_OK;
+}
+
+void mc_result_free(mc_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nfindings; i++)
+        free((char *)r->findings[i].match);
+    free(r->findings);
+    free(r->limit_msg);
+    free(r->limit_file);
+    free(r);
+}
+
+int mc_result_score(const mc_result *r) { return r->score; }
+int mc_result_level(const mc_result *r) { return r->level; }
+mc_lang mc_result_lang(const mc_result *r) { return r->lang; }
+unsigned mc_result_components(const mc_result *r) { return r->components; }
+size_t mc_result_finding_count(const mc_result *r) { return r->nfindings; }
+
+const mc_finding *mc_result_finding(const mc_result *r, size_t i)
+{
+    return i < r->nfindings ? &r->findings[i] : NULL;
+}

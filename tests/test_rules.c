@@ -1,0 +1,267 @@
+/* test_rules.c - the rules loader: a good file loads, every kind of bad
+ * file is refused with the file, line and column a user needs, and the
+ * self-test reports failing examples by line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "meaculpa.h"
+
+#define HEAD "lang = en\n"
+#define GOOD_RULE                                                          \
+    "[hedge.if]\n"                                                         \
+    "category = conditional\n"                                             \
+    "effect = cap 6\n"                                                     \
+    "pattern = \\bsorry\\s+if\\b\n"                                        \
+    "message = conditional regret\n"                                       \
+    "suggestion = drop the if\n"                                           \
+    "match = We are sorry if it broke.\n"                                  \
+    "nomatch = We are sorry it broke.\n"
+
+static int load(const char *text, mc_error *err)
+{
+    mc_rules *r = mc_rules_new();
+    memset(err, 0, sizeof *err);
+    int rc = mc_rules_add_buffer(r, "t.rules", text, strlen(text), err);
+    mc_rules_free(r);
+    return rc;
+}
+
+/* Asserts that text is refused at line:column with msg in the message. */
+static void refused(const char *text, int line, int column, const char *msg)
+{
+    mc_error err;
+    assert_int_equal(load(text, &err), MC_ERR_RULES);
+    assert_string_equal(err.file, "t.rules");
+    assert_int_equal(err.line, line);
+    if (column)
+        assert_int_equal(err.column, column);
+    if (!strstr(err.message, msg))
+        fail_msg("message \"%s\" lacks \"%s\"", err.message, msg);
+}
+
+static void good_file_loads(void **state)
+{
+    (void)state;
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    const char *text = "# comment\n" HEAD "\n" GOOD_RULE;
+    assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text), &err),
+                     MC_OK);
+    assert_int_equal(mc_rules_count(r), 1);
+    assert_int_equal(mc_rules_check(r, NULL, NULL), 0);
+    mc_rules_free(r);
+}
+
+static void unknown_key(void **state)
+{
+    (void)state;
+    refused(HEAD "[a.b]\ncategory = x\npatern = foo\n", 4, 1,
+            "unknown key \"patern\"");
+}
+
+static void missing_lang(void **state)
+{
+    (void)state;
+    refused("[a.b]\ncategory = x\n", 1, 1, "\"lang\" must come before");
+    refused("# nothing\n", 1, 1, "missing \"lang");
+}
+
+static void bad_lang(void **state)
+{
+    (void)state;
+    refused("lang = de\n", 1, 8, "lang is en, ru, pl or *");
+}
+
+static void bad_effect(void **state)
+{
+    (void)state;
+    refused(HEAD "[a.b]\neffect = cap 4\n", 3, 10, "cap must be");
+    refused(HEAD "[a.b]\neffect = component luck\n", 3, 10,
+            "unknown component \"luck\"");
+    refused(HEAD "[a.b]\neffect = deduct tone\n", 3, 10, "unknown deduction");
+    refused(HEAD "[a.b]\neffect = shout\n", 3, 10, "unknown effect");
+}
+
+static void bad_regex_column(void **state)
+{
+    (void)state;
+    /* The unmatched ')' is the 6th character of the value at column 11. */
+    refused(HEAD "[a.b]\ncategory = x\neffect = regret\n"
+                 "pattern = sorry)x\nmessage = m\nmatch = a\nnomatch = b\n",
+            5, 16, "rule a.b");
+}
+
+static void missing_keys(void **state)
+{
+    (void)state;
+    refused(HEAD "[a.b]\neffect = regret\npattern = x\n", 2, 1,
+            "missing \"category\"");
+    refused(HEAD "[a.b]\ncategory = c\neffect = regret\nmessage = m\n", 2, 1,
+            "missing \"pattern\"");
+    refused(HEAD "[a.b]\ncategory = c\neffect = cap 6\npattern = x\nmessage = m\n"
+                 "match = x\nnomatch = y\n",
+            2, 1, "missing \"suggestion\"");
+    refused(HEAD "[a.b]\ncategory = c\neffect = regret\npattern = x\nmessage = m\n"
+                 "match = x\n",
+            2, 1, "\"nomatch\" example");
+}
+
+static void duplicate_id(void **state)
+{
+    (void)state;
+    refused(HEAD GOOD_RULE GOOD_RULE, 10, 2, "duplicate rule id \"hedge.if\"");
+}
+
+static void unknown_definition(void **state)
+{
+    (void)state;
+    refused(HEAD "[a.b]\ncategory = c\neffect = regret\npattern = x(?&nope)\n"
+                 "message = m\nmatch = x\nnomatch = y\n",
+            5, 12, "unknown definition");
+}
+
+static void bad_definition(void **state)
+{
+    (void)state;
+    refused(HEAD "define sorry = (sorry\n" GOOD_RULE, 2, 0, "in definition");
+    refused(HEAD "define 9x = a\n", 2, 1, "bad definition name");
+}
+
+static void definitions_are_used(void **state)
+{
+    (void)state;
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    const char *text = HEAD "define apo = (?:sorry|apologi[sz]e)\n"
+                            "define hedge = (?&apo)\\s+if\n"
+                            "[hedge.if]\ncategory = c\neffect = cap 6\n"
+                            "pattern = \\b(?&hedge)\\b\nmessage = m\n"
+                            "suggestion = s\nmatch = We apologize if it broke.\n"
+                            "nomatch = We apologize, it broke.\n";
+    assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text), &err),
+                     MC_OK);
+    assert_int_equal(mc_rules_check(r, NULL, NULL), 0);
+    mc_rules_free(r);
+}
+
+static void bad_section_and_id(void **state)
+{
+    (void)state;
+    refused(HEAD "[Hedge If]\n", 2, 2, "bad rule id");
+    refused(HEAD "[a.b\n", 2, 1, "section header");
+    refused(HEAD "category = c\n", 2, 1, "outside a rule");
+    refused(HEAD "[a.b]\njust words\n", 3, 1, "expected \"key = value\"");
+}
+
+static void nul_byte(void **state)
+{
+    (void)state;
+    mc_error err;
+    mc_rules *r = mc_rules_new();
+    const char text[] = "lang = en\n[a.b]\0\n";
+    assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, sizeof text - 1,
+                                         &err),
+                     MC_ERR_RULES);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "NUL"));
+    mc_rules_free(r);
+}
+
+static int failures_seen;
+static int failure_line;
+static void on_failure(void *ctx, const char *file, int line, const char *id,
+                       const char *msg)
+{
+    (void)ctx;
+    (void)msg;
+    assert_string_equal(file, "t.rules");
+    assert_string_equal(id, "hedge.if");
+    failures_seen++;
+    failure_line = line;
+}
+
+static void check_reports_failing_example(void **state)
+{
+    (void)state;
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    const char *text = HEAD GOOD_RULE "nomatch = so sorry if that hurt\n";
+    assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text), &err),
+                     MC_OK);
+    failures_seen = 0;
+    assert_int_equal(mc_rules_check(r, on_failure, NULL), 1);
+    assert_int_equal(failures_seen, 1);
+    assert_int_equal(failure_line, 10);
+    mc_rules_free(r);
+}
+
+static void same_id_replaces(void **state)
+{
+    (void)state;
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    const char *a = HEAD GOOD_RULE;
+    const char *b = HEAD "[hedge.if]\ncategory = conditional\neffect = cap 6\n"
+                         "pattern = \\bmaybe\\b\nmessage = m\nsuggestion = s\n"
+                         "match = maybe\nnomatch = sorry if\n";
+    assert_int_equal(mc_rules_add_buffer(r, "a.rules", a, strlen(a), &err), 0);
+    assert_int_equal(mc_rules_add_buffer(r, "b.rules", b, strlen(b), &err), 0);
+    assert_int_equal(mc_rules_count(r), 1);
+    assert_int_equal(mc_rules_check(r, NULL, NULL), 0);
+    assert_int_equal(mc_rules_disable(r, "hedge.if", &err), MC_OK);
+    assert_int_equal(mc_rules_count(r), 0);
+    assert_int_equal(mc_rules_disable(r, "no.such", &err), MC_ERR_USAGE);
+    mc_rules_free(r);
+}
+
+static void missing_dir(void **state)
+{
+    (void)state;
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    assert_int_equal(mc_rules_add_dir(r, "/nonexistent/rules", &err), MC_ERR_IO);
+    assert_string_equal(err.file, "/nonexistent/rules");
+    assert_non_null(strstr(err.message, "No such file"));
+    mc_rules_free(r);
+}
+
+static void default_rules_load_and_pass(void **state)
+{
+    (void)state;
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    assert_int_equal(mc_rules_add_default(r, &err), MC_OK);
+    assert_true(mc_rules_count(r) > 0);
+    assert_int_equal(mc_rules_check(r, NULL, NULL), 0);
+    mc_rules_free(r);
+    mc_rules_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_file_loads),
+        cmocka_unit_test(unknown_key),
+        cmocka_unit_test(missing_lang),
+        cmocka_unit_test(bad_lang),
+        cmocka_unit_test(bad_effect),
+        cmocka_unit_test(bad_regex_column),
+        cmocka_unit_test(missing_keys),
+        cmocka_unit_test(duplicate_id),
+        cmocka_unit_test(unknown_definition),
+        cmocka_unit_test(bad_definition),
+        cmocka_unit_test(definitions_are_used),
+        cmocka_unit_test(bad_section_and_id),
+        cmocka_unit_test(nul_byte),
+        cmocka_unit_test(check_reports_failing_example),
+        cmocka_unit_test(same_id_replaces),
+        cmocka_unit_test(missing_dir),
+        cmocka_unit_test(default_rules_load_and_pass),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

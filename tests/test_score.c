@@ -1,0 +1,268 @@
+/* test_score.c - the scorer applies RUBRIC.md: every Step 1 level, the
+ * components, the 10 condition, every deduction and the floor of 7, the
+ * findings without position, masks, and positions in the original text.
+ * It uses a small rule set of its own, so it tests the scorer and not
+ * the wording of the default rules. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "meaculpa.h"
+
+#define RULE(id, cat, eff, pat, ex, nex)                                   \
+    "[" id "]\ncategory = " cat "\neffect = " eff "\npattern = " pat       \
+    "\nmessage = m\nsuggestion = s\nmatch = " ex "\nnomatch = " nex "\n"
+
+static const char *rules_text =
+    "lang = en\n"
+    RULE("regret.sorry", "regret", "regret", "\\b(?:sorry|apologi[sz]e)\\b",
+         "we are sorry", "we are happy")
+    RULE("dismiss.elsewhere", "dismissal", "cap 1", "\\bgo elsewhere\\b",
+         "go elsewhere", "go home")
+    RULE("deny.fault", "blame", "cap 2", "\\bnot our fault\\b",
+         "not our fault", "our fault")
+    RULE("feel.you-feel", "feelings", "cap 3", "\\bsorry you feel\\b",
+         "sorry you feel bad", "sorry you waited")
+    RULE("but.policy", "sorry-but", "cap 5\nrequires = regret",
+         "\\bbut our (?:policy|terms)\\b", "but our policy", "but we fixed it")
+    RULE("hedge.if", "conditional", "cap 6", "\\bsorry if\\b", "sorry if",
+         "sorry it")
+    RULE("own.mistake", "ownership", "component ownership", "\\bour mistake\\b",
+         "our mistake", "your mistake")
+    RULE("remedy.refund", "remedy", "component remedy", "\\brefunded\\b",
+         "we refunded you", "no refund")
+    RULE("prevent.again", "prevention", "component prevention",
+         "\\bnever happen again\\b", "will never happen again", "again")
+    RULE("comp.month", "compensation", "component compensation",
+         "\\bfree month\\b", "a free month", "a month")
+    RULE("empathy.serious", "empathy", "component empathy",
+         "\\bwe take this seriously\\b", "we take this seriously", "we take it")
+    RULE("trust.call", "trust", "component trust", "\\bcall you\\b",
+         "I will call you", "call me")
+    RULE("minimise.small", "minimising", "deduct minimising",
+         "\\bsmall delay\\b", "a small delay", "a small gift")
+    RULE("excuse.control", "excuse", "deduct excuse", "\\bbeyond our control\\b",
+         "beyond our control", "in our control")
+    RULE("blame.partial.courier", "partial-blame", "deduct partial-blame",
+         "\\bthe courier caused\\b", "the courier caused it", "the courier")
+    RULE("passive.mistakes", "evasive-passive", "deduct evasive-passive",
+         "\\bmistakes were made\\b", "mistakes were made", "we made mistakes")
+    "[mask.bother]\ncategory = attention-getter\neffect = mask\nmasks = regret\n"
+    "pattern = \\bsorry to bother you\\b\nmessage = m\n"
+    "match = sorry to bother you\nnomatch = sorry for the delay\n";
+
+typedef struct {
+    mc_rules *rules;
+    mc_scorer *scorer;
+} fixture;
+
+static int setup(void **state)
+{
+    static fixture fx;
+    mc_error err;
+    fx.rules = mc_rules_new();
+    if (mc_rules_add_buffer(fx.rules, "t.rules", rules_text,
+                            strlen(rules_text), &err) != MC_OK) {
+        fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.column,
+                err.message);
+        return -1;
+    }
+    fx.scorer = mc_scorer_new(fx.rules, &err);
+    *state = &fx;
+    return fx.scorer ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    mc_scorer_free(fx->scorer);
+    mc_rules_free(fx->rules);
+    return 0;
+}
+
+static mc_result *score(void **state, const char *text)
+{
+    fixture *fx = *state;
+    mc_result *r = NULL;
+    mc_error err;
+    assert_int_equal(mc_score(fx->scorer, text, strlen(text), MC_LANG_EN, &r,
+                              &err),
+                     MC_OK);
+    return r;
+}
+
+static const mc_finding *find(const mc_result *r, const char *rule)
+{
+    for (size_t i = 0; i < mc_result_finding_count(r); i++)
+        if (strcmp(mc_result_finding(r, i)->rule, rule) == 0)
+            return mc_result_finding(r, i);
+    return NULL;
+}
+
+static void expect(void **state, const char *text, int level, int score_)
+{
+    mc_result *r = score(state, text);
+    if (mc_result_level(r) != level || mc_result_score(r) != score_)
+        fail_msg("\"%s\": want level %d score %d, got level %d score %d", text,
+                 level, score_, mc_result_level(r), mc_result_score(r));
+    mc_result_free(r);
+}
+
+static void step1_levels(void **state)
+{
+    expect(state, "Sorry, but you can go elsewhere.", 1, 1);
+    expect(state, "We are sorry. It is not our fault.", 2, 2);
+    expect(state, "We are sorry you feel let down. We refunded you.", 3, 3);
+    expect(state, "We refunded you.", 4, 4);
+    expect(state, "We are sorry, but our policy is clear.", 5, 5);
+    expect(state, "We are sorry if it broke. We refunded you.", 6, 6);
+    expect(state, "We are sorry the parcel was late.", 9, 9);
+}
+
+static void lowest_level_wins(void **state)
+{
+    expect(state, "Sorry if it broke, but our terms say so.", 5, 5);
+    expect(state, "Sorry you feel upset, but it is not our fault.", 2, 2);
+}
+
+static void no_regret_is_two_or_four(void **state)
+{
+    mc_result *r = score(state, "Your order shipped on Monday.");
+    assert_int_equal(mc_result_score(r), 2);
+    const mc_finding *f = find(r, "missing.regret");
+    assert_non_null(f);
+    assert_int_equal(f->line, 0);
+    mc_result_free(r);
+    expect(state, "It was our mistake, and we refunded you.", 4, 5);
+    /* a defending "but" without regret needs regret: it does not apply */
+    expect(state, "We refunded you, but our policy changed.", 4, 4);
+}
+
+static void ten_needs_three_components_with_a_fix(void **state)
+{
+    expect(state, "Sorry. Our mistake: we refunded you and it will never "
+                  "happen again.", 9, 10);
+    /* three components but none of remedy, prevention, compensation */
+    mc_result *r = score(state, "Sorry, our mistake. We take this seriously "
+                                "and I will call you.");
+    assert_int_equal(mc_result_score(r), 9);
+    assert_non_null(find(r, "missing.remediation"));
+    mc_result_free(r);
+    r = score(state, "Sorry, we refunded you.");
+    assert_int_equal(mc_result_score(r), 9);
+    assert_non_null(find(r, "missing.components"));
+    assert_null(find(r, "missing.remediation"));
+    mc_result_free(r);
+}
+
+static void caps_are_not_lifted(void **state)
+{
+    expect(state, "Sorry if it broke. Our mistake: we refunded you, a free "
+                  "month, it will never happen again.", 6, 6);
+}
+
+static void deductions(void **state)
+{
+    expect(state, "Sorry for the small delay.", 9, 8);
+    expect(state, "Sorry for the small delay beyond our control.", 9, 7);
+    expect(state, "Sorry, we refunded you, a free month, never happen again. "
+                  "A small delay.", 9, 9);
+    /* four kinds from 10 would be 6: never below 7 */
+    expect(state, "Sorry, we refunded you, a free month, never happen again. "
+                  "A small delay beyond our control; mistakes were made and "
+                  "the courier caused it.", 9, 7);
+    /* each kind once */
+    expect(state, "Sorry for the small delay. Another small delay.", 9, 8);
+    /* never from a cap */
+    expect(state, "Sorry if the small delay hurt.", 6, 6);
+}
+
+static void masks_hide_words(void **state)
+{
+    expect(state, "Sorry to bother you. Your order shipped.", 2, 2);
+    expect(state, "Sorry to bother you, and sorry for the delay.", 9, 9);
+}
+
+static void positions_are_in_the_original(void **state)
+{
+    const char *text = "Привет, Łukasz!\r\n<p>We&nbsp;are <b>sorry</b> "
+                       "if it broke.</p>";
+    mc_result *r = score(state, text);
+    const mc_finding *f = find(r, "hedge.if");
+    assert_non_null(f);
+    assert_int_equal(f->line, 2);
+    assert_int_equal(f->column, 19);
+    assert_string_equal(f->match, "sorry</b> if");
+    assert_memory_equal(text + f->offset, "sorry", 5);
+    assert_int_equal(f->effect, MC_EFFECT_CAP);
+    assert_int_equal(f->value, 6);
+    assert_true(f->counted);
+    mc_result_free(r);
+}
+
+static void two_scorers_in_one_process(void **state)
+{
+    fixture *fx = *state;
+    mc_error err;
+    mc_scorer *other = mc_scorer_new(fx->rules, &err);
+    mc_result *a, *b;
+    const char *t1 = "We are sorry if it broke.", *t2 = "We refunded you.";
+    assert_int_equal(mc_score(fx->scorer, t1, strlen(t1), MC_LANG_EN, &a, &err), 0);
+    assert_int_equal(mc_score(other, t2, strlen(t2), MC_LANG_EN, &b, &err), 0);
+    assert_int_equal(mc_result_score(a), 6);
+    assert_int_equal(mc_result_score(b), 4);
+    mc_result_free(a);
+    mc_result_free(b);
+    mc_scorer_free(other);
+    mc_scorer_free(NULL);
+    mc_result_free(NULL);
+}
+
+static void invalid_utf8_is_an_error(void **state)
+{
+    fixture *fx = *state;
+    mc_result *r = (mc_result *)1;
+    mc_error err;
+    const char text[] = "sorry\n ab\xff";
+    assert_int_equal(mc_score(fx->scorer, text, sizeof text - 1, MC_LANG_EN, &r,
+                              &err),
+                     MC_ERR_INPUT);
+    assert_null(r);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "UTF-8"));
+}
+
+static void json_report(void **state)
+{
+    mc_result *r = score(state, "Sorry if it broke.");
+    char *s = mc_report_json(r, "a.txt", "\"x-1\"");
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"id\":\"x-1\""));
+    assert_non_null(strstr(s, "\"score\":6"));
+    assert_non_null(strstr(s, "\"effect\":\"cap 6\""));
+    assert_null(strchr(s, '\n'));
+    free(s);
+    mc_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(step1_levels),
+        cmocka_unit_test(lowest_level_wins),
+        cmocka_unit_test(no_regret_is_two_or_four),
+        cmocka_unit_test(ten_needs_three_components_with_a_fix),
+        cmocka_unit_test(caps_are_not_lifted),
+        cmocka_unit_test(deductions),
+        cmocka_unit_test(masks_hide_words),
+        cmocka_unit_test(positions_are_in_the_original),
+        cmocka_unit_test(two_scorers_in_one_process),
+        cmocka_unit_test(invalid_utf8_is_an_error),
+        cmocka_unit_test(json_report),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
