@@ -25,7 +25,7 @@ CORPUS  ?= ../shared/corpus/dev.jsonl ../shared/corpus/dev-traps.jsonl \
            ../shared/corpus/real-macros.jsonl
 
 .PHONY: all demo deps check test rules-check eval asan valgrind install \
-        uninstall clean help
+        uninstall clean help bench
 all: $(BUILD)/meaculpa $(BUILD)/libmeaculpa.a $(BUILD)/libmeaculpa.so \
      $(BUILD)/mc-eval
 
@@ -35,6 +35,7 @@ help:
 	@echo "make eval      accuracy on CORPUS (default: the dev sets)"
 	@echo "make asan      make check under AddressSanitizer + UBSan"
 	@echo "make install   PREFIX=$(PREFIX) DESTDIR=..."
+	@echo "make bench     time a generated corpus against pcre2grep and rg -P"
 
 deps:
 	@sh src/tools/deps.sh
@@ -111,6 +112,16 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/meaculpa $(DESTDIR)$(PREFIX)/lib/libmeaculpa.a \
 	  $(DESTDIR)$(PREFIX)/lib/libmeaculpa.so $(DESTDIR)$(PREFIX)/include/meaculpa.h
+
+# The benchmark (bench/run.sh): an optimised build of its own, the corpus
+# and the timings under $(BUILD)/bench, the table in bench/results.md.
+BENCH = $(BUILD)/bench
+bench:
+	@sh src/tools/deps.sh hyperfine ripgrep pcre2-utils time
+	@$(MAKE) --no-print-directory $(BENCH)/build/meaculpa BUILD=$(BENCH)/build \
+	  CFLAGS="-O2 -g" SAN=
+	$(CC) $(STD) -O2 bench/gen.c -o $(BENCH)/gen
+	sh bench/run.sh $(BENCH)/build/meaculpa $(BENCH)/gen $(BENCH) bench/results.md
 
 clean:
 	rm -rf $(BUILD)

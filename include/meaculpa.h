@@ -98,6 +98,15 @@ typedef struct mc_result mc_result;
 /* A scorer over rules; rules must outlive it.  One per thread. */
 MC_API mc_scorer *mc_scorer_new(const mc_rules *rules, mc_error *err);
 MC_API void mc_scorer_free(mc_scorer *scorer);
+/* Bounds every match the scorer runs.  match_limit is PCRE2's match limit
+ * per call and start position (0: the default, 100000).  rule_ms is the
+ * time one rule may spend on one text (0: the default, 1000 ms plus
+ * 1000 ms per MiB of text; ULONG_MAX: no time budget).  A rule that hits
+ * either keeps the hits it found, is left out for the rest of that text
+ * and is reported as an MC_EFFECT_LIMIT finding.  MC_ERR_USAGE for a
+ * NULL scorer or a match_limit above 2^32-1. */
+MC_API int mc_scorer_set_limits(mc_scorer *scorer, unsigned long match_limit,
+                                unsigned long rule_ms);
 
 /* Scores one UTF-8 text.  On MC_OK *out is a new result the caller frees
  * with mc_result_free.  Invalid UTF-8 is MC_ERR_INPUT with the line,
@@ -105,6 +114,22 @@ MC_API void mc_scorer_free(mc_scorer *scorer);
 MC_API int mc_score(mc_scorer *scorer, const char *text, size_t len,
                     mc_lang lang, mc_result **out, mc_error *err);
 MC_API void mc_result_free(mc_result *result);
+
+/* Inline control ("<!-- meaculpa-disable hedge.if -->"): hits of rule
+ * (every rule when rule is NULL) that start at a byte offset in
+ * [start, end) of the text are dropped before the score is computed, so
+ * a suppressed hit changes the score as if the words were not there. */
+typedef struct {
+    const char *rule;       /* a rule id, or NULL for every rule */
+    size_t start, end;      /* byte offsets into the text; end exclusive */
+} mc_suppression;
+
+/* mc_score with suppressions (nsup of them at sup; sup may be NULL when
+ * nsup is 0).  The array and its strings are only read during the call;
+ * the caller keeps ownership. */
+MC_API int mc_score_ex(mc_scorer *scorer, const char *text, size_t len,
+                       mc_lang lang, const mc_suppression *sup, size_t nsup,
+                       mc_result **out, mc_error *err);
 
 /* The six components of RUBRIC.md Step 2, as bits. */
 typedef enum {
@@ -132,7 +157,10 @@ typedef enum {
     MC_EFFECT_COMPONENT,  /* a Step 2 component (value is its bit) */
     MC_EFFECT_DEDUCT,     /* -1 from 9 or 10, never below 7 */
     MC_EFFECT_MISSING,    /* no regret / no remediation: no position */
-    MC_EFFECT_LIMIT       /* a pattern hit its match limit */
+    MC_EFFECT_LIMIT       /* a rule hit a match limit or its time budget
+                             and was left out: rule, rule_file and
+                             rule_line name it, message says which limit;
+                             no position */
 } mc_effect;
 
 typedef struct {
@@ -149,6 +177,23 @@ typedef struct {
     const char *rule_file;  /* where the rule was defined */
     int rule_line;
 } mc_finding;
+
+/* What reports say about one rule (SARIF's tool.driver.rules).  The
+ * strings are owned by rules and live as long as it; suggestion is ""
+ * when the rule has none. */
+typedef struct mc_rule_info {
+    const char *id, *category, *message, *suggestion;
+    const char *file;       /* where the rule was defined */
+    int line;
+    mc_lang lang;           /* MC_LANG_AUTO: every language */
+    mc_effect effect;       /* as in mc_finding; mask rules are skipped */
+    int value;
+    int disabled;
+} mc_rule_info;
+
+/* Fills *out with the i-th reportable rule (0-based, in load order, mask
+ * rules left out) and returns 1, or returns 0 when i is past the end. */
+MC_API int mc_rules_info(const mc_rules *rules, size_t i, mc_rule_info *out);
 
 /* The i-th finding, in text order (findings without position last).
  * Owned by the result. */

@@ -75,6 +75,14 @@ typedef struct {
     size_t n, cap;
 } mc_hits;
 
+/* A rule that stopped on one text: a PCRE2 error code (a limit) or
+ * MC_LIMIT_BUDGET (its time budget for the text ran out). */
+#define MC_LIMIT_BUDGET (-1000)
+typedef struct {
+    const mc_rule *rule;
+    int code;
+} mc_limit_hit;
+
 struct mc_scorer {
     const mc_rules *rules;
     pcre2_match_data *md;
@@ -82,6 +90,11 @@ struct mc_scorer {
     pcre2_jit_stack *jit_stack;
     mc_text text;             /* reused between texts */
     mc_hits hits;
+    mc_limit_hit *limits;     /* rules stopped on the current text */
+    size_t nlimits, limits_cap;
+    unsigned long rule_ms;    /* time budget per rule and text, and */
+    unsigned long rule_ms_per_mib; /* more per MiB; rule_ms 0: none */
+    unsigned long long deadline_ns; /* of the rule being matched; 0: none */
 };
 
 struct mc_result {
@@ -107,6 +120,10 @@ MC_HIDDEN int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
 MC_HIDDEN int mc_match_sentence(mc_scorer *s, const mc_rule *r,
                                 const char *subj, size_t len,
                                 size_t *start, size_t *end);
+/* "rule ID (FILE:LINE) hit ...": what a limit hit means, for findings
+ * and errors. */
+MC_HIDDEN void mc_limit_message(const mc_limit_hit *l, char *buf,
+                                size_t size);
 /* Drops hits overlapped by a mask hit, and requires=regret hits when
  * there is no regret. */
 MC_HIDDEN void mc_apply_masks(mc_hits *hits);

@@ -3,16 +3,29 @@
  * Owns the per-scorer PCRE2 scratch (match data, limits, JIT stack) and
  * the rules self-test.  Every match is bounded by a match limit; a limit
  * error is reported, never read as "no match". */
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
-/* Per call; low enough that a runaway pattern on a long sentence stops in
- * well under a millisecond, high enough for every default rule. */
-#define MC_MATCH_LIMIT 200000u
+/* Per call, and (PCRE2 restarts the count at every start position) per
+ * start position: a runaway pattern stops in well under a millisecond, and
+ * every default rule stays far below it.  Under JIT only the match limit
+ * and the JIT stack apply; depth and heap bound the interpreter. */
+#define MC_MATCH_LIMIT 100000u
 #define MC_DEPTH_LIMIT 10000u
 #define MC_HEAP_LIMIT 20000u /* KiB */
+#define MC_JIT_STACK_MAX (1024 * 1024)
+/* A pattern that stays just under the limit at every start position can
+ * still take seconds on a long subject, so each rule also has a time
+ * budget per text, checked between calls; a call tries at most
+ * MC_WINDOW start positions (PCRE2's offset limit). */
+#define MC_RULE_MS 1000ul
+#define MC_RULE_MS_PER_MIB 1000ul
+#define MC_WINDOW 512u
 /* At most this many hits of one rule per sentence (or per text). */
 #define MC_MAX_HITS 32
 
@@ -28,7 +41,8 @@ mc_scorer *mc_scorer_new(const mc_rules *rules, mc_error *err)
     s->md = pcre2_match_data_create(1, NULL);
     s->mctx = pcre2_match_context_create(NULL);
     if (rules->jit)
-        s->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+        s->jit_stack = pcre2_jit_stack_create(32 * 1024, MC_JIT_STACK_MAX,
+                                              NULL);
     if (!s->md || !s->mctx || (rules->jit && !s->jit_stack)) {
         mc_scorer_free(s);
         mc_error_set(err, "", 0, 0, "out of memory");
@@ -37,9 +51,23 @@ mc_scorer *mc_scorer_new(const mc_rules *rules, mc_error *err)
     pcre2_set_match_limit(s->mctx, MC_MATCH_LIMIT);
     pcre2_set_depth_limit(s->mctx, MC_DEPTH_LIMIT);
     pcre2_set_heap_limit(s->mctx, MC_HEAP_LIMIT);
+    s->rule_ms = MC_RULE_MS;
+    s->rule_ms_per_mib = MC_RULE_MS_PER_MIB;
     if (s->jit_stack)
         pcre2_jit_stack_assign(s->mctx, NULL, s->jit_stack);
     return s;
+}
+
+int mc_scorer_set_limits(mc_scorer *s, unsigned long match_limit,
+                         unsigned long rule_ms)
+{
+    if (!s || match_limit > UINT32_MAX)
+        return MC_ERR_USAGE;
+    pcre2_set_match_limit(s->mctx, match_limit ? (uint32_t)match_limit
+                                               : MC_MATCH_LIMIT);
+    s->rule_ms = rule_ms == 0 ? MC_RULE_MS : rule_ms == ULONG_MAX ? 0 : rule_ms;
+    s->rule_ms_per_mib = rule_ms == 0 ? MC_RULE_MS_PER_MIB : 0;
+    return MC_OK;
 }
 
 void mc_scorer_free(mc_scorer *s)
@@ -51,6 +79,7 @@ void mc_scorer_free(mc_scorer *s)
     pcre2_jit_stack_free(s->jit_stack);
     mc_text_free(&s->text);
     free(s->hits.v);
+    free(s->limits);
     free(s);
 }
 
@@ -59,16 +88,62 @@ static int rule_applies(const mc_rule *r, mc_lang lang)
     return !r->disabled && (r->lang == MC_LANG_AUTO || r->lang == lang);
 }
 
-/* The earliest match of any of r's patterns in subj at or after *start.
- * Returns 1 and sets [*start, *end) on a match, 0 on none, or a negative
- * PCRE2 error (a limit). */
-int mc_match_sentence(mc_scorer *s, const mc_rule *r, const char *subj,
-                      size_t len, size_t *start, size_t *end)
+/* ---- the time budget --------------------------------------------------- */
+
+static unsigned long long now_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (unsigned long long)ts.tv_sec * 1000000000ull +
+           (unsigned long long)ts.tv_nsec;
+}
+
+/* Starts the budget of one rule on a text of len bytes. */
+static void budget_start(mc_scorer *s, size_t len)
+{
+    unsigned long long ms = s->rule_ms +
+                            (unsigned long long)s->rule_ms_per_mib * (len >> 20);
+    unsigned long long t = s->rule_ms ? now_ns() : 0;
+    s->deadline_ns = t ? t + ms * 1000000ull : 0;
+}
+
+static int budget_over(const mc_scorer *s)
+{
+    return s->deadline_ns && now_ns() > s->deadline_ns;
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+static int windowed(const pcre2_code *code)
+{
+    uint32_t opts = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_ARGOPTIONS, &opts);
+    return (opts & PCRE2_USE_OFFSET_LIMIT) != 0;
+}
+
+/* The next character boundary at or after i (the text is valid UTF-8). */
+static size_t boundary(const char *subj, size_t len, size_t i)
+{
+    while (i < len && ((unsigned char)subj[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+/* The earliest match of any of r's patterns that starts in [from, lim]
+ * (lim only bounds patterns compiled for it).  Returns 1 and sets
+ * [*start, *end), 0 on none, or a negative PCRE2 error (a limit). */
+static int match_window(mc_scorer *s, const mc_rule *r, const char *subj,
+                        size_t len, size_t from, size_t lim, size_t *start,
+                        size_t *end)
 {
     size_t best = SIZE_MAX, best_end = 0;
     for (size_t i = 0; i < r->npatterns; i++) {
-        int rc = pcre2_match(r->patterns[i].code, (PCRE2_SPTR)subj, len,
-                             *start, PCRE2_NO_UTF_CHECK, s->md, s->mctx);
+        const pcre2_code *code = r->patterns[i].code;
+        pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
+                                            ? (PCRE2_SIZE)lim : PCRE2_UNSET);
+        int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,
+                             PCRE2_NO_UTF_CHECK, s->md, s->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             continue;
         if (rc < 0)
@@ -84,6 +159,26 @@ int mc_match_sentence(mc_scorer *s, const mc_rule *r, const char *subj,
     *start = best;
     *end = best_end;
     return 1;
+}
+
+/* The earliest match of any of r's patterns in subj at or after *start.
+ * Returns 1 and sets [*start, *end) on a match, 0 on none, or a negative
+ * PCRE2 error or MC_LIMIT_BUDGET.  Long subjects are searched a window of
+ * start positions at a time, with the budget checked in between. */
+int mc_match_sentence(mc_scorer *s, const mc_rule *r, const char *subj,
+                      size_t len, size_t *start, size_t *end)
+{
+    size_t from = *start;
+    while (from <= len) {
+        size_t lim = len - from > MC_WINDOW ? from + MC_WINDOW : len;
+        if (budget_over(s))
+            return MC_LIMIT_BUDGET;
+        int rc = match_window(s, r, subj, len, from, lim, start, end);
+        if (rc != 0 || lim >= len)
+            return rc;
+        from = boundary(subj, len, lim + 1);
+    }
+    return 0;
 }
 
 static int push_hit(mc_hits *h, const mc_rule *r, size_t start, size_t end,
@@ -107,7 +202,8 @@ static size_t char_len(unsigned char c)
     return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
-/* All hits of r in one span of the text. */
+/* All hits of r in one span of the text.  Returns 0, MC_ERR_NOMEM, or
+ * (below MC_ERR_NOMEM) a PCRE2 error or MC_LIMIT_BUDGET. */
 static int match_span(mc_scorer *s, const mc_rule *r, const mc_text *t,
                       mc_span sp, size_t sentence, mc_hits *hits)
 {
@@ -117,7 +213,7 @@ static int match_span(mc_scorer *s, const mc_rule *r, const mc_text *t,
         size_t st = pos, en = pos;
         int rc = mc_match_sentence(s, r, subj, len, &st, &en);
         if (rc <= 0)
-            return rc;
+            return rc == PCRE2_ERROR_NOMEMORY ? MC_ERR_NOMEM : rc;
         if (push_hit(hits, r, sp.start + st, sp.start + en, sentence))
             return MC_ERR_NOMEM;
         pos = en > st ? en : st + (st < len ? char_len((unsigned char)subj[st]) : 1);
@@ -125,36 +221,67 @@ static int match_span(mc_scorer *s, const mc_rule *r, const mc_text *t,
     return 0;
 }
 
-static int limit_error(const mc_rule *r, int rc, mc_error *err)
+/* All hits of r in t (whole text or sentence by sentence), within r's
+ * budget for t.  Same returns as match_span. */
+static int match_rule(mc_scorer *s, const mc_rule *r, const mc_text *t,
+                      mc_hits *hits)
 {
-    PCRE2_UCHAR msg[160];
-    pcre2_get_error_message(rc, msg, sizeof msg);
-    mc_error_set(err, r->file, r->line, 0, "rule %s: %s (the text is scored "
-                 "without this rule)", r->id, (char *)msg);
-    return MC_ERR_LIMIT;
+    int rc = 0;
+    budget_start(s, t->len);
+    if (r->scope_text)
+        return match_span(s, r, t, (mc_span){0, t->len}, SIZE_MAX, hits);
+    for (size_t k = 0; k < t->nsentences && rc == 0; k++)
+        rc = match_span(s, r, t, t->sentences[k], k, hits);
+    return rc;
 }
 
+void mc_limit_message(const mc_limit_hit *l, char *buf, size_t size)
+{
+    PCRE2_UCHAR msg[160];
+    if (l->code == MC_LIMIT_BUDGET)
+        snprintf((char *)msg, sizeof msg, "ran out of its time budget");
+    else if (pcre2_get_error_message(l->code, msg, sizeof msg) < 0)
+        snprintf((char *)msg, sizeof msg, "PCRE2 error %d", l->code);
+    snprintf(buf, size, "rule %s (%s:%d): %s; the text is scored without "
+             "this rule", l->rule->id, l->rule->file, l->rule->line,
+             (char *)msg);
+}
+
+static int record_limit(mc_scorer *s, const mc_rule *r, int code)
+{
+    if (s->nlimits == s->limits_cap) {
+        size_t ncap = s->limits_cap ? s->limits_cap * 2 : 8;
+        mc_limit_hit *v = realloc(s->limits, ncap * sizeof *v);
+        if (!v)
+            return MC_ERR_NOMEM;
+        s->limits = v;
+        s->limits_cap = ncap;
+    }
+    s->limits[s->nlimits++] = (mc_limit_hit){r, code};
+    return MC_OK;
+}
+
+/* A rule that hits a limit keeps the hits it had and is left out for the
+ * rest of the text; every such rule is recorded in s->limits, the first
+ * one in err too. */
 int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
                   mc_hits *hits, mc_error *err)
 {
-    int status = MC_OK;
+    s->nlimits = 0;
     for (size_t i = 0; i < s->rules->n; i++) {
         const mc_rule *r = s->rules->rules[i];
         if (!rule_applies(r, lang))
             continue;
-        int rc = 0;
-        if (r->scope_text) {
-            rc = match_span(s, r, t, (mc_span){0, t->len}, SIZE_MAX, hits);
-        } else {
-            for (size_t k = 0; k < t->nsentences && rc >= 0; k++)
-                rc = match_span(s, r, t, t->sentences[k], k, hits);
+        int rc = match_rule(s, r, t, hits);
+        if (rc == MC_ERR_NOMEM || (rc < 0 && record_limit(s, r, rc)))
+            return MC_ERR_NOMEM;
+        if (rc < 0 && s->nlimits == 1) {
+            char msg[sizeof err->message];
+            mc_limit_message(&s->limits[0], msg, sizeof msg);
+            mc_error_set(err, r->file, r->line, 0, "%s", msg);
         }
-        if (rc == MC_ERR_NOMEM)
-            return rc;
-        if (rc < 0 && status == MC_OK)
-            status = limit_error(r, rc, err);
     }
-    return status;
+    return s->nlimits ? MC_ERR_LIMIT : MC_OK;
 }
 
 static int mask_hides(const mc_rule *mask, const mc_rule *r)
@@ -196,7 +323,8 @@ void mc_apply_masks(mc_hits *h)
 
 /* ---- self-test -------------------------------------------------------- */
 
-/* Does r match example text ex, seen through the normalizer? */
+/* Does r match example text ex, seen through the normalizer?  1 or 0,
+ * or a negative code (a limit hit is recorded in s->limits). */
 static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
                            mc_error *err)
 {
@@ -204,15 +332,12 @@ static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
     if (rc)
         return rc;
     s->hits.n = 0;
-    const mc_text *t = &s->text;
-    if (r->scope_text) {
-        rc = match_span(s, r, t, (mc_span){0, t->len}, 0, &s->hits);
-    } else {
-        for (size_t k = 0; k < t->nsentences && rc >= 0; k++)
-            rc = match_span(s, r, t, t->sentences[k], k, &s->hits);
-    }
+    s->nlimits = 0;
+    rc = match_rule(s, r, &s->text, &s->hits);
+    if (rc == MC_ERR_NOMEM)
+        return rc;
     if (rc < 0)
-        return rc == MC_ERR_NOMEM ? rc : limit_error(r, rc, err);
+        return record_limit(s, r, rc) ? MC_ERR_NOMEM : MC_ERR_LIMIT;
     return s->hits.n > 0;
 }
 
@@ -224,8 +349,12 @@ static int check_rule(mc_scorer *s, const mc_rule *r, mc_check_fn fn,
         const mc_example *ex = &r->examples[i];
         mc_error err = {0};
         int got = example_matches(s, r, ex->text, &err);
-        char msg[700];
-        if (got < 0)
+        char msg[800], why[600];
+        if (got == MC_ERR_LIMIT) {
+            mc_limit_message(&s->limits[0], why, sizeof why);
+            snprintf(msg, sizeof msg, "limit: on its %s example \"%.80s\": %s",
+                     ex->must_match ? "match" : "nomatch", ex->text, why);
+        } else if (got < 0)
             snprintf(msg, sizeof msg, "%s", err.message);
         else if (got != ex->must_match)
             snprintf(msg, sizeof msg, "%s: \"%s\"",

@@ -30,11 +30,17 @@ typedef struct {
     int nomem;
     int no_gt;           /* no '>' after the scan position: stop looking */
     int no_comment_end;  /* no "-->" after the scan position */
+    unsigned no_raw_end; /* bit per TAG_RAW name: no closing tag ahead */
     int32_t cl[CLUSTER_MAX];
     size_t ncl;
     size_t cl_origin;    /* offset of the cluster's starter */
     int pend_space;      /* a space waits for the next visible character */
     size_t pend_origin;
+    int pend_nl;         /* newlines block tags asked for, not yet written */
+    size_t pend_nl_origin;
+    int visible;         /* the current source unit produced a character */
+    size_t last_end;     /* offset after the last unit that produced one */
+    int glue;            /* closing markup follows a word directly */
 } norm;
 
 /* ---- UTF-8 ------------------------------------------------------------ */
@@ -143,21 +149,67 @@ static int at_line_start(const mc_text *t)
     return t->len == 0 || t->buf[t->len - 1] == '\n';
 }
 
-/* The whitespace stage: a run of spaces becomes one space, emitted only
+static size_t trailing_newlines(const mc_text *t)
+{
+    size_t k = 0;
+
+    while (k < t->len && t->buf[t->len - 1 - k] == '\n')
+        k++;
+    return k;
+}
+
+/* Writes the newlines block tags asked for, once something follows them:
+ * a text never starts or ends with a tag's newline. */
+static void put_pending_newlines(norm *nm)
+{
+    size_t have = trailing_newlines(nm->t);
+
+    if (nm->t->len > 0)
+        for (; have < (size_t)nm->pend_nl; have++)
+            put_bytes(nm, "\n", 1, nm->pend_nl_origin);
+    nm->pend_nl = 0;
+    nm->pend_space = 0;
+}
+
+/* Where whitespace at origin maps: back to the end of the last visible
+ * unit, but never before the last byte written (a space inside the NFKC
+ * form of one character stays with it). */
+static size_t gap_origin(const norm *nm, size_t origin)
+{
+    size_t g = nm->last_end;
+
+    if (nm->t->len > 0 && nm->t->orig[nm->t->len - 1] > g)
+        g = nm->t->orig[nm->t->len - 1];
+    return g < origin ? g : origin;
+}
+
+/* The whitespace stage: a run of spaces becomes one space, written only
  * before a visible character on the same line, so no line starts or ends
- * with a space. */
+ * with a space, and the text does not start with a newline.  Whitespace
+ * maps to the start of its gap (just after the last visible unit), so
+ * that orig[end] of a hit is the end of its last word even when markup
+ * such as "**" or "</b>" sits between that word and the space. */
 static void out_cp(norm *nm, int32_t cp, size_t origin)
 {
     char enc[4];
     utf8proc_ssize_t k;
+    size_t gap = gap_origin(nm, origin);
 
     if (cp == ' ') {
         if (!nm->pend_space)
-            nm->pend_origin = origin;
+            nm->pend_origin = gap;
         nm->pend_space = 1;
         return;
     }
-    if (cp != '\n' && nm->pend_space && !at_line_start(nm->t))
+    if (nm->pend_nl)
+        put_pending_newlines(nm);
+    if (cp == '\n') {
+        nm->pend_space = 0;
+        if (nm->t->len > 0)
+            put_bytes(nm, "\n", 1, gap);
+        return;
+    }
+    if (nm->pend_space && !at_line_start(nm->t))
         put_bytes(nm, " ", 1, nm->pend_origin);
     nm->pend_space = 0;
     k = utf8proc_encode_char(cp, (utf8proc_uint8_t *)enc);
@@ -280,7 +332,10 @@ static void push_decomposed(norm *nm, int32_t d, size_t origin)
     nm->cl[nm->ncl++] = d;
 }
 
-/* One character of the text (or of a decoded entity) at offset origin. */
+/* One character of the text (or of a decoded entity) at offset origin.
+ * Closing markup glued to a word ("</b>", "**") belongs to that word: the
+ * character after it maps to the markup, so that a hit ending at the word
+ * ends there in the original too. */
 static void feed(norm *nm, int32_t c, size_t origin)
 {
     int32_t d[32];
@@ -290,10 +345,15 @@ static void feed(norm *nm, int32_t c, size_t origin)
     if (c < 0)
         return;
     if (c == ' ' || c == '\n') {
+        nm->glue = 0;
         flush_cluster(nm);
         out_cp(nm, c, origin);
         return;
     }
+    if (nm->glue) /* "<b>word</b>," : the ',' maps to "</b>" */
+        origin = nm->last_end;
+    nm->glue = 0;
+    nm->visible = 1;
     if (c < 0x80) { /* fast path: ASCII only needs lower case */
         push_decomposed(nm, c >= 'A' && c <= 'Z' ? c + 32 : c, origin);
         return;
@@ -308,23 +368,15 @@ static void feed(norm *nm, int32_t c, size_t origin)
         push_decomposed(nm, d[j], origin);
 }
 
-/* Makes the output end in at least k newlines (block tags), without
- * leading newlines. */
+/* Block tags: the output is to end in at least k newlines before the
+ * next visible character. */
 static void ensure_newlines(norm *nm, int k, size_t origin)
 {
-    mc_text *t;
-    int have = 0;
-
     flush_cluster(nm);
-    nm->pend_space = 0;
-    t = nm->t;
-    while (have < k && (size_t)have < t->len &&
-           t->buf[t->len - 1 - (size_t)have] == '\n')
-        have++;
-    if (t->len == 0)
-        return;
-    for (; have < k; have++)
-        out_cp(nm, '\n', origin);
+    if (nm->pend_nl == 0)
+        nm->pend_nl_origin = gap_origin(nm, origin);
+    if (nm->pend_nl < k)
+        nm->pend_nl = k;
 }
 
 /* ---- Markup: HTML tags, entities, placeholders ------------------------- */
@@ -378,8 +430,9 @@ static int tag_kind(const char *name)
     return TAG_INLINE;
 }
 
-/* Whether src holds any block tag: then it is HTML and its own line
- * breaks are layout, not text. */
+/* Whether src holds a paragraph-level tag: then it is HTML and its own
+ * line breaks are layout, not text.  A lone <br> in Markdown is not
+ * enough. */
 static int looks_html(const unsigned char *s, size_t n)
 {
     const unsigned char *p = s, *end = s + n;
@@ -394,7 +447,7 @@ static int looks_html(const unsigned char *s, size_t n)
         tag_name(s, n, j, name, sizeof name);
         kind = tag_kind(name);
         j += strlen(name);
-        if (kind != TAG_INLINE && kind != TAG_RAW && j < n &&
+        if ((kind == TAG_PARA || kind == TAG_LINE) && j < n &&
             strchr(" \t\r\n/>", s[j]))
             return 1;
         p++;
@@ -414,14 +467,15 @@ static size_t find(const unsigned char *s, size_t n, size_t from,
     return n;
 }
 
-/* "<!-- ... -->" (and FreeMarker's "<#-- ... -->") vanish whole. */
-static size_t try_comment(norm *nm)
+/* "<!-- ... -->" (and FreeMarker's "<#-- ... -->", and the "<-- ... -->"
+ * some templates use) vanish whole; open is the opener's length. */
+static size_t try_comment(norm *nm, size_t open)
 {
     size_t e;
 
     if (nm->no_comment_end)
         return 0;
-    e = find(nm->s, nm->n, nm->i + 4, "-->");
+    e = find(nm->s, nm->n, nm->i + open, "-->");
     if (e == nm->n) {
         nm->no_comment_end = 1; /* unclosed: keep it as text */
         return 0;
@@ -460,6 +514,23 @@ static size_t skip_raw_text(const unsigned char *s, size_t n, size_t from,
     return from;
 }
 
+/* skip_raw_text, remembering a missing closing tag so that a text full of
+ * unclosed <style> tags stays linear. */
+static size_t skip_raw(norm *nm, size_t from, const char *name)
+{
+    unsigned bit = strcmp(name, "style") == 0    ? 1u
+                   : strcmp(name, "script") == 0 ? 2u
+                                                 : 4u;
+    size_t end;
+
+    if (nm->no_raw_end & bit)
+        return from;
+    end = skip_raw_text(nm->s, nm->n, from, name);
+    if (end == from)
+        nm->no_raw_end |= bit;
+    return end;
+}
+
 static void tag_effect(norm *nm, int kind, size_t origin)
 {
     switch (kind) {
@@ -491,22 +562,14 @@ static size_t try_tag(norm *nm)
         return 0;
     }
     end = (size_t)(gt - s) + 1;
+    if (closing && nm->last_end > 0 && nm->last_end == nm->i)
+        nm->glue = 1;
     tag_name(s, nm->n, j, name, sizeof name);
     kind = tag_kind(name);
     if (kind == TAG_RAW && !closing)
-        end = skip_raw_text(s, nm->n, end, name);
+        end = skip_raw(nm, end, name);
     tag_effect(nm, kind, nm->i);
     return end - nm->i;
-}
-
-static size_t try_markup(norm *nm)
-{
-    const unsigned char *s = nm->s + nm->i;
-    size_t left = nm->n - nm->i;
-
-    if (left >= 4 && (memcmp(s, "<!--", 4) == 0 || memcmp(s, "<#--", 4) == 0))
-        return try_comment(nm);
-    return try_tag(nm);
 }
 
 static const struct {
@@ -623,27 +686,19 @@ static size_t closed_by(const norm *nm, size_t from, const char *close,
     return e + strlen(close);
 }
 
-/* {name}: an identifier-like word, or words around a '/' like
- * {order/billing cycle}; one line, at most 64 bytes. */
+/* {name}, {order/billing cycle}, {Short explanation, in plain English}:
+ * one line of at most 64 bytes without braces, starting with a letter,
+ * digit or '_' and not ending in a space, so "{ }" and code stay text. */
 static size_t brace_name_end(const unsigned char *s, size_t n, size_t j)
 {
     size_t start = j;
-    int space = 0, slash = 0;
 
     if (j >= n || !(is_alpha(s[j]) || is_digit(s[j]) || s[j] == '_' ||
                     s[j] >= 0x80))
         return 0;
-    for (; j < n && j - start <= 64 && s[j] != '}'; j++) {
-        if (s[j] == ' ')
-            space = 1;
-        else if (s[j] == '/')
-            slash = 1;
-        else if (!(is_alpha(s[j]) || is_digit(s[j]) || s[j] >= 0x80 ||
-                   strchr("_.-:", s[j])))
-            return 0;
-    }
-    if (j >= n || s[j] != '}' || j - start > 64 || s[j - 1] == ' ' ||
-        (space && !slash))
+    while (j < n && j - start <= 64 && !strchr("{}\r\n", s[j]))
+        j++;
+    if (j >= n || s[j] != '}' || j - start > 64 || s[j - 1] == ' ')
         return 0;
     return j + 1;
 }
@@ -707,16 +762,18 @@ static int is_letter_cat(int32_t cp)
            c == UTF8PROC_CATEGORY_LO || c == UTF8PROC_CATEGORY_MN;
 }
 
-/* [Name], [Imię], [Имя клиента]: one to three words of letters ('_' and
- * '-' inside), the first capitalised, no digits, at most 48 bytes, and not
- * a Markdown link "[text](url)".  Returns the offset after ']' or 0. */
-static size_t bracket_name_end(const unsigned char *s, size_t n, size_t j)
+/* [Name], [Imię], [Имя клиента] (or <Name> with close '>'): one to three
+ * words of letters ('_' and '-' inside), the first capitalised, no digits,
+ * at most 48 bytes, and not a Markdown link "[text](url)".  Returns the
+ * offset after close, or 0. */
+static size_t bracket_name_end(const unsigned char *s, size_t n, size_t j,
+                               unsigned char close)
 {
     size_t start = j, k;
     int32_t cp;
     int words = 1, prev_space = 1;
 
-    for (; j < n && j - start <= 48 && s[j] != ']'; j += k) {
+    for (; j < n && j - start <= 48 && s[j] != close; j += k) {
         cp = utf8_decode(s + j, n - j, &k);
         if (cp == ' ' && !prev_space && ++words <= 3) {
             prev_space = 1;
@@ -729,7 +786,7 @@ static size_t bracket_name_end(const unsigned char *s, size_t n, size_t j)
             return 0;
         prev_space = 0;
     }
-    if (j >= n || s[j] != ']' || j == start || prev_space ||
+    if (j >= n || s[j] != close || j == start || prev_space ||
         (j + 1 < n && s[j + 1] == '('))
         return 0;
     return j + 1;
@@ -737,9 +794,54 @@ static size_t bracket_name_end(const unsigned char *s, size_t n, size_t j)
 
 static size_t try_bracket(norm *nm)
 {
-    size_t e = bracket_name_end(nm->s, nm->n, nm->i + 1);
+    size_t e = bracket_name_end(nm->s, nm->n, nm->i + 1, ']');
 
     return e ? placeholder(nm, e) : 0;
+}
+
+/* HTML elements, so that <B> is a tag while <Name> is a placeholder. */
+static int is_html_element(const char *name)
+{
+    static const char *const inline_tags[] = {
+        "a", "b", "i", "u", "s", "q", "em", "strong", "span", "font", "img",
+        "small", "big", "sub", "sup", "code", "html", "body", "title",
+        "meta", "link", "tbody", "thead", "tfoot", "center", "section",
+        "article", "header", "footer", "nav", "main", "label", "pre",
+        "strike", "abbr", "mark", "cite", "caption", "dl", "dt", "dd",
+    };
+    size_t k;
+
+    if (tag_kind(name) != TAG_INLINE)
+        return 1;
+    for (k = 0; k < sizeof inline_tags / sizeof inline_tags[0]; k++)
+        if (strcmp(name, inline_tags[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* <Name>, <Имя клиента>: like [Name], unless it is an HTML element. */
+static size_t try_angle_name(norm *nm)
+{
+    size_t e = bracket_name_end(nm->s, nm->n, nm->i + 1, '>');
+    char name[16];
+
+    if (e == 0)
+        return 0;
+    tag_name(nm->s, nm->n, nm->i + 1, name, sizeof name);
+    return is_html_element(name) ? 0 : placeholder(nm, e);
+}
+
+static size_t try_markup(norm *nm)
+{
+    const unsigned char *s = nm->s + nm->i;
+    size_t left = nm->n - nm->i, k;
+
+    if (left >= 4 && (memcmp(s, "<!--", 4) == 0 || memcmp(s, "<#--", 4) == 0))
+        return try_comment(nm, 4);
+    if (left >= 3 && memcmp(s, "<--", 3) == 0)
+        return try_comment(nm, 3);
+    k = try_angle_name(nm);
+    return k ? k : try_tag(nm);
 }
 
 /* ---- The scan --------------------------------------------------------- */
@@ -790,14 +892,28 @@ static void quote_line(norm *nm)
     nm->i = j;
 }
 
-/* CRLF and lone CR are one newline; in HTML a line break is a space. */
+/* Whether the source line starting at j is blank. */
+static int blank_line_at(const unsigned char *s, size_t n, size_t j)
+{
+    while (j < n && (s[j] == ' ' || s[j] == '\t'))
+        j++;
+    return j < n && (s[j] == '\n' || s[j] == '\r');
+}
+
+/* CRLF and lone CR are one newline.  In HTML a line break is a space,
+ * but a blank line still parts paragraphs (Markdown with some HTML). */
 static void newline(norm *nm)
 {
     size_t at = nm->i;
 
     nm->i += (nm->s[at] == '\r' && at + 1 < nm->n && nm->s[at + 1] == '\n')
                  ? 2 : 1;
-    feed(nm, nm->html ? ' ' : '\n', at);
+    if (!nm->html)
+        feed(nm, '\n', at);
+    else if (blank_line_at(nm->s, nm->n, nm->i))
+        ensure_newlines(nm, 2, at);
+    else
+        feed(nm, ' ', at);
 }
 
 /* Handles the construct at the scan position; returns 1 after a source
@@ -816,8 +932,12 @@ static int scan_one(norm *nm)
     case '$': k = try_dollar(nm); break;
     case '%': k = try_percent(nm); break;
     case '[': k = try_bracket(nm); break;
-    case '*': case '_': /* Markdown emphasis markers ** and __ */
-        k = nm->i + 1 < nm->n && nm->s[nm->i + 1] == c ? 2 : 0;
+    case '*': case '_': /* Markdown emphasis: runs of 2+ are dropped */
+        while (nm->i + k < nm->n && nm->s[nm->i + k] == c)
+            k++;
+        k = k >= 2 ? k : 0;
+        if (k && nm->last_end > 0 && nm->last_end == nm->i)
+            nm->glue = 1;
         break;
     default: break;
     }
@@ -826,6 +946,9 @@ static int scan_one(norm *nm)
         feed(nm, cp, nm->i);
     }
     nm->i += k;
+    if (nm->visible)
+        nm->last_end = nm->i;
+    nm->visible = 0;
     return 0;
 }
 
@@ -889,9 +1012,14 @@ static int is_abbrev(const char *b, size_t dot)
     };
     size_t j = dot, k;
 
-    while (j > 0 && (is_alpha((unsigned char)b[j - 1]) || b[j - 1] == '.' ||
-                     (unsigned char)b[j - 1] >= 0x80))
+    /* the longest abbreviation is 5 bytes; stop well after it */
+    while (j > 0 && dot - j < 8 &&
+           (is_alpha((unsigned char)b[j - 1]) || b[j - 1] == '.' ||
+            (unsigned char)b[j - 1] >= 0x80))
         j--;
+    if (j > 0 && (is_alpha((unsigned char)b[j - 1]) ||
+                  (unsigned char)b[j - 1] >= 0x80))
+        return 0;
     for (k = 0; k < sizeof abbr / sizeof abbr[0]; k++)
         if (strlen(abbr[k]) == dot - j && memcmp(b + j, abbr[k], dot - j) == 0)
             return 1;
@@ -920,11 +1048,13 @@ static size_t sentence_end(const char *b, size_t i, size_t n)
 
     while (e < n && is_term(b[e]))
         e++;
+    while (e < n && b[e] != '\0' && strchr(")]'\"", b[e]))
+        e++;
+    if (e < n && !is_space(b[e]))
+        return 0;
     if (e == i + 1 && b[i] == '.' && is_abbrev(b, i))
         return 0;
-    while (e < n && strchr(")]'\"", b[e]) && b[e] != '\0')
-        e++;
-    return e == n || is_space(b[e]) ? e : 0;
+    return e;
 }
 
 /* A line break ends a sentence after punctuation or before a blank line;
@@ -935,19 +1065,45 @@ static int newline_ends(const char *b, size_t i, size_t n)
            (i + 1 < n && b[i + 1] == '\n');
 }
 
-/* The step from i in the split: sets *cut where a sentence ends (or
- * leaves it), returns the next position. */
-static size_t split_step(const char *b, size_t i, size_t n, size_t *cut,
+/* Whether the text after normalized byte i (a space) starts with anything
+ * but a lower-case letter in the original: the case folding has erased
+ * that from buf. */
+static int next_not_lower(const mc_text *t, size_t i)
+{
+    size_t o, k;
+
+    if (i + 1 >= t->len)
+        return 1;
+    o = t->orig[i + 1];
+    return utf8proc_category(utf8_decode((const unsigned char *)t->src + o,
+                                         t->src_len - o, &k)) !=
+           UTF8PROC_CATEGORY_LL;
+}
+
+/* A quoted passage is one piece; it ends the sentence when it ends in
+ * .!? and the next word is not lower case ('He said "Sorry." Then...' but
+ * not 'you wrote "a joke!" and ...'). */
+static size_t quote_step(const mc_text *t, size_t q, size_t *cut,
                          size_t *next)
 {
-    size_t q, e;
+    const char *b = t->buf;
 
-    if (b[i] == '"' && (q = closing_quote(b, i, n)) != 0) {
-        if (q > 0 && strchr(".!?", b[q - 1]) &&
-            (q + 1 == n || is_space(b[q + 1])))
-            *cut = *next = q + 1;
-        return q + 1;
-    }
+    if (strchr(".!?", b[q - 1]) &&
+        (q + 1 == t->len || (is_space(b[q + 1]) && next_not_lower(t, q + 1))))
+        *cut = *next = q + 1;
+    return q + 1;
+}
+
+/* The step from i in the split: sets *cut where a sentence ends (and
+ * *next where the next one starts), returns the next position. */
+static size_t split_step(const mc_text *t, size_t i, size_t *cut,
+                         size_t *next)
+{
+    const char *b = t->buf;
+    size_t n = t->len, q, e;
+
+    if (b[i] == '"' && (q = closing_quote(b, i, n)) != 0)
+        return quote_step(t, q, cut, next);
     if (is_term(b[i])) {
         e = sentence_end(b, i, n);
         if (e)
@@ -968,7 +1124,7 @@ static int split_sentences(mc_text *t)
     t->nsentences = 0;
     while (i < t->len) {
         cut = next = SIZE_MAX;
-        i = split_step(t->buf, i, t->len, &cut, &next);
+        i = split_step(t, i, &cut, &next);
         if (cut != SIZE_MAX) {
             if (add_span(t, start, cut) != 0)
                 return -1;

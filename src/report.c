@@ -109,3 +109,24 @@ char *mc_report_json(const mc_result *r, const char *file,
     json_decref(o);
     return s;
 }
+
+/* ---- The rule catalogue (SARIF's tool.driver.rules) ------------------- */
+
+int mc_rules_info(const mc_rules *set, size_t i, mc_rule_info *out)
+{
+    for (size_t k = 0; set && k < set->n; k++) {
+        const mc_rule *r = set->rules[k];
+        if (r->effect == MC_EFFECT_MASK)
+            continue;
+        if (i > 0) {
+            i--;
+            continue;
+        }
+        *out = (mc_rule_info){r->id, r->category, r->message,
+                              r->suggestion ? r->suggestion : "", r->file,
+                              r->line, r->lang, r->effect, r->value,
+                              r->disabled};
+        return 1;
+    }
+    return 0;
+}

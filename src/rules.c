@@ -374,7 +374,8 @@ static pcre2_code *compile_src(const parser *p, const char *src, int *ec,
 {
     pcre2_code *code = pcre2_compile(
         (PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-        PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, ec, off, NULL);
+        PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_USE_OFFSET_LIMIT, ec,
+        off, NULL); /* the offset limit lets match.c search in windows */
     if (code && p->set->jit)
         pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     return code;

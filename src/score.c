@@ -215,8 +215,61 @@ int mc_score_hits(const mc_text *t, const mc_hits *hits, mc_lang lang,
     return MC_OK;
 }
 
+/* ---- Suppressions (mc_score_ex) -------------------------------------- */
+
+static int suppressed(const mc_text *t, const mc_hit *h,
+                      const mc_suppression *sup, size_t nsup)
+{
+    size_t at = t->orig[h->start];
+    for (size_t i = 0; i < nsup; i++)
+        if (at >= sup[i].start && at < sup[i].end &&
+            (!sup[i].rule || strcmp(sup[i].rule, h->rule->id) == 0))
+            return 1;
+    return 0;
+}
+
+/* Removes suppressed hits before masks are applied, so that a suppressed
+ * mask or regret hit hides nothing and counts for nothing. */
+static void drop_suppressed(const mc_text *t, mc_hits *hits,
+                            const mc_suppression *sup, size_t nsup)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < hits->n; i++)
+        if (!suppressed(t, &hits->v[i], sup, nsup))
+            hits->v[k++] = hits->v[i];
+    hits->n = k;
+}
+
+/* One finding per rule that hit a limit on this text; the message is
+ * owned by the result (freed in mc_result_free). */
+static int add_limits(const mc_scorer *s, mc_result *res)
+{
+    for (size_t i = 0; i < s->nlimits; i++) {
+        const mc_rule *r = s->limits[i].rule;
+        char msg[700];
+        mc_limit_message(&s->limits[i], msg, sizeof msg);
+        mc_finding f = {r->id, "limit", MC_EFFECT_LIMIT, 0, 0, 0, 0, 0, 0,
+                        copy_slice("", 0), copy_slice(msg, strlen(msg)),
+                        "Simplify this rule's pattern (nested or long "
+                        "repeats backtrack without end).", r->file, r->line};
+        if (!f.match || !f.message || mc_result_add(res, &f)) {
+            free((char *)f.match);
+            free((char *)f.message);
+            return MC_ERR_NOMEM;
+        }
+    }
+    return MC_OK;
+}
+
 int mc_score(mc_scorer *s, const char *text, size_t len, mc_lang lang,
              mc_result **out, mc_error *err)
+{
+    return mc_score_ex(s, text, len, lang, NULL, 0, out, err);
+}
+
+int mc_score_ex(mc_scorer *s, const char *text, size_t len, mc_lang lang,
+                const mc_suppression *sup, size_t nsup, mc_result **out,
+                mc_error *err)
 {
     *out = NULL;
     if (!s || (!text && len))
@@ -230,24 +283,17 @@ int mc_score(mc_scorer *s, const char *text, size_t len, mc_lang lang,
     int mrc = mc_match_text(s, &s->text, lang, &s->hits, err);
     if (mrc == MC_ERR_NOMEM)
         return mrc;
+    if (nsup)
+        drop_suppressed(&s->text, &s->hits, sup, nsup);
     mc_apply_masks(&s->hits);
     mc_result *res = calloc(1, sizeof *res);
     if (!res || mc_score_hits(&s->text, &s->hits, lang, res)) {
         mc_result_free(res);
         return MC_ERR_NOMEM;
     }
-    if (mrc == MC_ERR_LIMIT) {
-        res->limit_msg = copy_slice(err->message, strlen(err->message));
-        res->limit_file = copy_slice(err->file, strlen(err->file));
-        mc_finding f = {"limit", "limit", MC_EFFECT_LIMIT, 0, 0, 0, 0, 0, 0,
-                        NULL, res->limit_msg, "Simplify the pattern of this rule.",
-                        res->limit_file, err->line};
-        f.match = copy_slice("", 0);
-        if (!f.match || !f.message || !f.rule_file || mc_result_add(res, &f)) {
-            free((char *)f.match);
-            mc_result_free(res);
-            return MC_ERR_NOMEM;
-        }
+    if (mrc == MC_ERR_LIMIT && add_limits(s, res)) {
+        mc_result_free(res);
+        return MC_ERR_NOMEM;
     }
     *out = res;
     return MC_OK;
@@ -257,8 +303,11 @@ void mc_result_free(mc_result *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->nfindings; i++)
+    for (size_t i = 0; i < r->nfindings; i++) {
         free((char *)r->findings[i].match);
+        if (r->findings[i].effect == MC_EFFECT_LIMIT)
+            free((char *)r->findings[i].message);
+    }
     free(r->findings);
     free(r->limit_msg);
     free(r->limit_file);

@@ -1,0 +1,266 @@
+#!/bin/sh
+# run.sh - the benchmark behind `make bench`: generates the corpus with
+# bench/gen, times meaculpa on it (directory and JSON Lines, one core and
+# all cores, one short draft, peak memory), times pcre2grep and `rg -P`
+# on the same inputs with meaculpa's own patterns, and writes the table to
+# bench/results.md with the machine's description.
+#
+# usage: sh bench/run.sh MEACULPA GEN OUTDIR RESULTS
+# Environment: BENCH_RUNS (runs per throughput timing, default 5),
+#              BENCH_LAT_RUNS (runs for the latency, default 200),
+#              BENCH_BIG (macros of the memory run, default 100000; 0 skips).
+#
+# Every timing is a median from hyperfine in this one run; ratios compare
+# medians of the same run.  Nothing here passes or fails on a number.
+set -eu
+
+MC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+GEN=$2
+OUT=$3
+RESULTS=$4
+RUNS=${BENCH_RUNS:-5}
+LAT_RUNS=${BENCH_LAT_RUNS:-200}
+BIG=${BENCH_BIG:-100000}
+NPROC=$(nproc)
+mkdir -p "$OUT/times"
+OUT=$(cd "$OUT" && pwd)
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+# ---- inputs -------------------------------------------------------------
+
+rm -rf "$OUT/corpus"
+"$GEN" -n 10000 "$OUT/corpus" >&2
+CORPUS=$OUT/corpus
+(cd "$CORPUS" && find dir -type f -name '*.txt' | sort > files.txt)
+NTEXTS=$(wc -l < "$CORPUS/files.txt")
+DIR_BYTES=$(cd "$CORPUS" && cat $(cat files.txt) | wc -c)
+JSONL_BYTES=$(wc -c < "$CORPUS/corpus.jsonl")
+SHORT_BYTES=$(wc -c < "$CORPUS/short.txt")
+
+# The patterns: as meaculpa compiles them (definitions inlined).  pcre2grep
+# -u sets UTF only, so (*UCP) is added for Unicode \b, \w and \s, as
+# meaculpa's PCRE2_UCP; -i is PCRE2_CASELESS.
+"$MC" --dump-patterns > "$OUT/patterns.txt"
+NPAT=$(wc -l < "$OUT/patterns.txt")
+sed 's/^/(*UCP)/' "$OUT/patterns.txt" > "$OUT/patterns-ucp.txt"
+
+# rg joins all patterns into one regex: the (?(DEFINE)...) groups of
+# different patterns would clash, so each line gets its own group names.
+awk '{ delete map; n = 0; out = ""; s = $0
+  while (match(s, /\(\?[<&][a-z_][a-z0-9_]*[>)]/)) {
+    tok = substr(s, RSTART, RLENGTH); name = substr(tok, 4, RLENGTH - 4)
+    if (!(name in map)) map[name] = "g" NR "_" (++n)
+    out = out substr(s, 1, RSTART - 1) substr(tok, 1, 3) map[name] substr(tok, RLENGTH)
+    s = substr(s, RSTART + RLENGTH) }
+  print out s }' "$OUT/patterns.txt" > "$OUT/patterns-rg.txt"
+
+# The joined regex may exceed PCRE2's compiled size limit; then it is split
+# into the fewest consecutive chunks that compile, run one after another.
+rm -f "$OUT"/rg-chunk.*
+chunk=1
+: > "$OUT/rg-chunk.1"
+while IFS= read -r line; do
+    cp "$OUT/rg-chunk.$chunk" "$OUT/rg-try"
+    printf '%s\n' "$line" >> "$OUT/rg-try"
+    if rg -P -i -q -f "$OUT/rg-try" /dev/null 2>/dev/null || [ $? -eq 1 ]; then
+        mv "$OUT/rg-try" "$OUT/rg-chunk.$chunk"
+    else
+        chunk=$((chunk + 1))
+        printf '%s\n' "$line" > "$OUT/rg-chunk.$chunk"
+    fi
+done < "$OUT/patterns-rg.txt"
+rm -f "$OUT/rg-try"
+RG_CHUNKS=$chunk
+
+# ---- helpers ------------------------------------------------------------
+
+# time_cmd NAME RUNS WARMUP SHELL CMD: median seconds into times/NAME.
+time_cmd() {
+    name=$1 runs=$2 warm=$3 shell=$4
+    shift 4
+    say "timing $name"
+    if [ "$shell" = none ]; then
+        hyperfine -N -i -w "$warm" -r "$runs" --style none \
+            --export-csv "$OUT/times/$name.csv" -n "$name" "$*" >/dev/null
+    else
+        hyperfine -i -w "$warm" -r "$runs" --style none \
+            --export-csv "$OUT/times/$name.csv" -n "$name" "$*" >/dev/null
+    fi
+    awk -F, 'NR == 2 { print $4 }' "$OUT/times/$name.csv" > "$OUT/times/$name"
+}
+
+get() { cat "$OUT/times/$1" 2>/dev/null || echo; }
+
+# Fails loudly when a command cannot even run (exit 2 and up).
+check_runs() {
+    rc=0
+    (cd "$CORPUS" && sh -c "$1") >/dev/null 2>"$OUT/check.err" || rc=$?
+    if [ "$rc" -ge 2 ]; then
+        say "this command failed (exit $rc): $1"
+        cat "$OUT/check.err" >&2
+        exit 2
+    fi
+}
+
+# rg over every chunk of patterns, one after another.
+rg_cmd() {
+    cmd=""
+    i=1
+    while [ "$i" -le "$RG_CHUNKS" ]; do
+        cmd="$cmd${cmd:+; }rg -P -i -c --no-ignore $1 -f $OUT/rg-chunk.$i $2"
+        i=$((i + 1))
+    done
+    printf '%s' "$cmd"
+}
+
+cd "$CORPUS"
+
+# ---- meaculpa -------------------------------------------------------------
+
+# Directory walking and -j come with the CLI of issue 4; until then the
+# files are passed as arguments and only one core is measured.
+if "$MC" --format json dir >/dev/null 2>&1; then
+    MC_DIR="dir"
+    DIR_HOW="the directory as one argument"
+else
+    MC_DIR='$(cat files.txt)'
+    DIR_HOW="every file as an argument (no directory walking in this CLI)"
+fi
+if "$MC" -j 1 short.txt >/dev/null 2>&1; then
+    HAVE_J=1
+else
+    HAVE_J=0
+fi
+J1=""
+JN=""
+[ "$HAVE_J" = 1 ] && J1="-j 1" && JN="-j $NPROC"
+
+check_runs "$MC --format json $J1 $MC_DIR"
+check_runs "$MC --format json --input-format jsonl $J1 corpus.jsonl"
+time_cmd mc_dir_1 "$RUNS" 1 sh "$MC --format json $J1 $MC_DIR > /dev/null"
+time_cmd mc_jsonl_1 "$RUNS" 1 none "$MC --format json --input-format jsonl $J1 corpus.jsonl"
+if [ "$HAVE_J" = 1 ] && [ "$NPROC" -gt 1 ]; then
+    time_cmd mc_dir_n "$RUNS" 1 sh "$MC --format json $JN $MC_DIR > /dev/null"
+    time_cmd mc_jsonl_n "$RUNS" 1 none "$MC --format json --input-format jsonl $JN corpus.jsonl"
+fi
+time_cmd mc_short "$LAT_RUNS" 10 none "$MC short.txt"
+
+# Peak memory: the 10k corpus both ways, and a large JSON Lines run to see
+# whether memory stays flat as the corpus grows.
+rss() { /usr/bin/time -f '%M %e' sh -c "$1 > /dev/null" 2>&1 >/dev/null | tail -1; }
+say "peak memory"
+RSS_DIR=$(rss "$MC --format json $J1 $MC_DIR" | cut -d' ' -f1)
+RSS_JSONL=$(rss "$MC --format json --input-format jsonl $J1 corpus.jsonl" | cut -d' ' -f1)
+RSS_SHORT=$(rss "$MC short.txt" | cut -d' ' -f1)
+RSS_BIG=""
+BIG_S=""
+if [ "$BIG" -gt 0 ]; then
+    "$GEN" -D -n "$BIG" "$OUT/big" >&2
+    BIG_BYTES=$(wc -c < "$OUT/big/corpus.jsonl")
+    say "memory run over $BIG macros"
+    set -- $(rss "$MC --format json --input-format jsonl $JN $OUT/big/corpus.jsonl")
+    RSS_BIG=$1
+    BIG_S=$2
+    rm -rf "$OUT/big"
+fi
+
+# ---- the yardsticks ---------------------------------------------------------
+
+P2="pcre2grep -c -u -i -f $OUT/patterns-ucp.txt"
+check_runs "$P2 -r dir"
+time_cmd p2_dir "$RUNS" 1 none "$P2 -r dir"
+time_cmd p2_jsonl "$RUNS" 1 none "$P2 corpus.jsonl"
+time_cmd p2_short "$LAT_RUNS" 10 none "$P2 short.txt"
+time_cmd p2_short_nojit "$LAT_RUNS" 10 none "$P2 --no-jit short.txt"
+check_runs "$(rg_cmd -j1 dir)"
+time_cmd rg_dir_1 "$RUNS" 1 sh "$(rg_cmd -j1 dir) > /dev/null"
+time_cmd rg_dir_n "$RUNS" 1 sh "$(rg_cmd "-j$NPROC" dir) > /dev/null"
+time_cmd rg_jsonl "$RUNS" 1 sh "$(rg_cmd -j1 corpus.jsonl) > /dev/null"
+time_cmd rg_short "$LAT_RUNS" 10 sh "$(rg_cmd -j1 short.txt) > /dev/null"
+
+# ---- the table --------------------------------------------------------------
+
+# rate BYTES SECONDS: MB/s (10^6 bytes); texts TEXTS SECONDS: texts/s.
+rate() { [ -n "$2" ] && awk -v b="$1" -v s="$2" 'BEGIN { printf "%.2f", b / s / 1e6 }'; }
+texts() { [ -n "$2" ] && awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+ms() { [ -n "$1" ] && awk -v s="$1" 'BEGIN { printf "%.2f", s * 1000 }'; }
+# ratio A B: B/A as "N.N×" (how many times faster meaculpa's A is than B).
+ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", b / a }'; }
+
+row() { # label bytes mc p2 rg
+    printf '| %s | %s MB/s, %s texts/s | %s MB/s | %s MB/s | %s | %s |\n' "$1" \
+        "$(rate "$2" "$3")" "$(texts "$NTEXTS" "$3")" "$(rate "$2" "$4")" \
+        "$(rate "$2" "$5")" "$(ratio "$3" "$4")" "$(ratio "$3" "$5")"
+}
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+{
+    echo "# meaculpa benchmark results"
+    echo
+    echo "Written by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo "Timings are hyperfine medians from this one run ($RUNS runs per"
+    echo "throughput figure, $LAT_RUNS for latencies); ratios compare medians of"
+    echo "the same run; > 1× means meaculpa is faster.  MB = 10^6 bytes."
+    echo
+    echo "## Machine"
+    echo
+    echo "- CPU: $cpu, nproc = $NPROC"
+    echo "- OS: Debian $(cat /etc/debian_version 2>/dev/null || echo '?'), Linux $(uname -r)"
+    echo "- $("$MC" --version), $(cc --version | head -1)"
+    echo "- $(pcre2grep --version), $(rg --version | head -1), $(hyperfine --version)"
+    echo
+    echo "## Inputs"
+    echo
+    echo "- corpus: bench/gen, seed 6: $NTEXTS macros (en 60%, ru 20%, pl 20%),"
+    echo "  $DIR_BYTES bytes in a directory tree, $JSONL_BYTES bytes as JSON Lines"
+    echo "- short draft: $SHORT_BYTES bytes of English (corpus/short.txt)"
+    echo "- patterns: $NPAT, from \`meaculpa --dump-patterns\` (default rules)"
+    echo "- meaculpa over the directory: $DIR_HOW"
+    echo "- pcre2grep: \`-c -u -i\`, each pattern prefixed with (*UCP); it is"
+    echo "  single-threaded, so its one figure serves both rows"
+    echo "- rg -P: \`-i -c --no-ignore\`; the patterns need $RG_CHUNKS run(s) of rg"
+    echo "  (the joined regex exceeds PCRE2's size limit otherwise), timed together"
+    echo
+    echo "## Throughput"
+    echo
+    echo "| input | meaculpa | pcre2grep | rg -P | ÷ pcre2grep | ÷ rg -P |"
+    echo "|---|---|---|---|---|---|"
+    row "directory, 1 core" "$DIR_BYTES" "$(get mc_dir_1)" "$(get p2_dir)" "$(get rg_dir_1)"
+    if [ -n "$(get mc_dir_n)" ]; then
+        row "directory, $NPROC cores" "$DIR_BYTES" "$(get mc_dir_n)" "$(get p2_dir)" "$(get rg_dir_n)"
+    else
+        echo "| directory, $NPROC cores | (no -j in this CLI) | | $(rate "$DIR_BYTES" "$(get rg_dir_n)") MB/s | | |"
+    fi
+    row "JSON Lines, 1 core" "$JSONL_BYTES" "$(get mc_jsonl_1)" "$(get p2_jsonl)" "$(get rg_jsonl)"
+    if [ -n "$(get mc_jsonl_n)" ]; then
+        row "JSON Lines, $NPROC cores" "$JSONL_BYTES" "$(get mc_jsonl_n)" "$(get p2_jsonl)" "$(get rg_jsonl)"
+    fi
+    if [ -n "$(get mc_dir_n)" ]; then
+        echo
+        echo "Scaling on the directory: -j $NPROC is $(ratio "$(get mc_dir_n)" "$(get mc_dir_1)") -j 1."
+    fi
+    echo
+    echo "## One short draft (process start to exit)"
+    echo
+    echo "| command | median | meaculpa's ratio |"
+    echo "|---|---|---|"
+    echo "| meaculpa short.txt (default rules) | $(ms "$(get mc_short)") ms | |"
+    echo "| pcre2grep --no-jit | $(ms "$(get p2_short_nojit)") ms | $(ratio "$(get mc_short)" "$(get p2_short_nojit)") |"
+    echo "| pcre2grep (JIT) | $(ms "$(get p2_short)") ms | $(ratio "$(get mc_short)" "$(get p2_short)") |"
+    echo "| rg -P | $(ms "$(get rg_short)") ms | $(ratio "$(get mc_short)" "$(get rg_short)") |"
+    echo
+    echo "## Peak RSS (/usr/bin/time -v)"
+    echo
+    echo "| run | peak RSS |"
+    echo "|---|---|"
+    echo "| short draft | $RSS_SHORT KiB |"
+    echo "| directory, $NTEXTS macros | $RSS_DIR KiB |"
+    echo "| JSON Lines, $NTEXTS macros | $RSS_JSONL KiB |"
+    if [ -n "$RSS_BIG" ]; then
+        echo "| JSON Lines, $BIG macros ($BIG_BYTES bytes, ${JN:-1 core}) | $RSS_BIG KiB ($(rate "$BIG_BYTES" "$BIG_S") MB/s, one run) |"
+    fi
+} > "$RESULTS.tmp"
+mv "$RESULTS.tmp" "$RESULTS"
+cp "$RESULTS" "$OUT/results.md"
+cat "$RESULTS"
