@@ -4,6 +4,7 @@
 
 #include "meaculpa.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -36,6 +37,8 @@ static const char *const pl_strong[] = {
     "ktora", "które", "ktore", "także", "takze", "bardzo", "jest", "się",
     "sie", "oraz", "będzie", "bedzie", "przesyłka", "przesylka",
     "szanowny", "szanowna", "szanowni", "jesteśmy", "jestesmy", "prosimy",
+    "nasz", "nasza", "nasze", "naszej", "naszego", "naszym", "wina", "winy",
+    "jednak", "przez", "jeżeli", "jezeli", "gdyby", "dzień", "dzien",
 };
 static const char *const pl_weak[] = {
     "nie", "że", "ze", "dla", "już", "juz", "czy", "pan", "pani", "jak",
@@ -151,21 +154,21 @@ static void add_char(word *w, lang_counts *lc, int32_t c)
  * words are markup, not language); 0 when s starts none of them. */
 static size_t markup_len(const unsigned char *s, size_t n)
 {
+    unsigned char c1 = n > 1 ? (unsigned char)(s[1] | 0x20) : 0;
     const unsigned char *e = NULL;
-    size_t lim;
+    size_t j;
 
-    if (s[0] == '<' && n > 1 && (s[1] == '/' || s[1] == '!' ||
-                                 ((s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'z'))) {
-        lim = n < 1024 ? n : 1024;
-        e = memchr(s, '>', lim);
-    } else if (s[0] == '{') {
-        lim = n < 128 ? n : 128;
-        e = memchr(s, '}', lim);
-    } else if (s[0] == '&') {
-        lim = n < 12 ? n : 12;
-        e = memchr(s, ';', lim);
-    }
-    return e ? (size_t)(e - s) + 1 : 0;
+    if (s[0] == '<' && (c1 == '/' || c1 == '!' || (c1 >= 'a' && c1 <= 'z')))
+        e = memchr(s, '>', n < 1024 ? n : 1024);
+    else if (s[0] == '{')
+        e = memchr(s, '}', n < 128 ? n : 128);
+    if (e)
+        return (size_t)(e - s) + 1;
+    if (s[0] != '&')
+        return 0;
+    for (j = 1; j < n && j < 12 && (s[j] == '#' || isalnum(s[j])); j++)
+        ;
+    return j > 1 && j < n && s[j] == ';' ? j + 1 : 0;
 }
 
 static void count_text(const unsigned char *s, size_t n, lang_counts *lc)

@@ -972,7 +972,10 @@ static void scan(norm *nm)
 
 static int is_space(char c) { return c == ' ' || c == '\n'; }
 
-static int is_term(char c) { return c == '.' || c == '!' || c == '?' || c == ';'; }
+static int is_term(char c)
+{
+    return c == '.' || c == '!' || c == '?' || c == ';';
+}
 
 static int add_span(mc_text *t, size_t a, size_t b)
 {

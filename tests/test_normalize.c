@@ -387,7 +387,8 @@ static void test_sentences_abbrev(void **state)
 
 static void test_sentences_lines(void **state)
 {
-    static const char *const want[] = {"hi anna,", "we are sorry for\nthe delay",
+    static const char *const want[] = {"hi anna,",
+                                       "we are sorry for\nthe delay",
                                        "it ships today", "thanks"};
 
     (void)state;
@@ -403,7 +404,7 @@ static void test_sentences_unclosed_quote(void **state)
     expect_sentences("He said \"sorry. We left.", want, 2);
 }
 
-/* ---- errors and buffers -------------------------------------------------- */
+/* ---- errors and buffers ---------------------------------------------- */
 
 static void expect_invalid(const char *src, size_t len, size_t byte,
                            int line, int column)
@@ -430,7 +431,7 @@ static void test_invalid_utf8(void **state)
     expect_invalid("\xF4\x90\x80\x80", 4, 0, 1, 1);       /* > U+10FFFF */
     expect_invalid("ab\r\ncd\xE2\x82", 8, 6, 2, 3);        /* truncated */
     expect_invalid("\xFFx", 2, 0, 1, 1);
-    expect_invalid("x\x80", 2, 1, 1, 2);                  /* stray continuation */
+    expect_invalid("x\x80", 2, 1, 1, 2);             /* lone continuation */
 }
 
 static void test_empty(void **state)
