@@ -21,10 +21,19 @@ LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_rules.o
 RULES    = $(sort $(wildcard rules/*.rules))
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
+# Fuzzing (tests/fuzz): one libFuzzer harness per entry point; under
+# `make test` a plain main() replays their seed corpora with $(CC).
+FUZZERS  = normalize rules score jsonl
+FUZZ_REPLAY = $(FUZZERS:%=$(BUILD)/fuzz-replay/fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 20
+ASAN_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
 CORPUS  ?= ../shared/corpus/dev.jsonl ../shared/corpus/dev-traps.jsonl \
            ../shared/corpus/real-macros.jsonl
 
 .PHONY: all demo deps check test rules-check eval asan valgrind install \
+        valgrind-cli fuzz fuzz-ci fuzz-build fuzz-bins \
         uninstall clean help bench
 all: $(BUILD)/meaculpa $(BUILD)/libmeaculpa.a $(BUILD)/libmeaculpa.so \
      $(BUILD)/mc-eval
@@ -33,7 +42,10 @@ help:
 	@echo "make demo      build and score the sample texts"
 	@echo "make check     unit tests, rules self-test, CLI tests"
 	@echo "make eval      accuracy on CORPUS (default: the dev sets)"
-	@echo "make asan      make check under AddressSanitizer + UBSan"
+	@echo "make asan      make test under AddressSanitizer + UBSan"
+	@echo "make valgrind  unit tests and the CLI under valgrind memcheck"
+	@echo "make fuzz      each libFuzzer harness FUZZ_SECONDS=$(FUZZ_SECONDS) s (clang)"
+	@echo "make fuzz-ci   the same, FUZZ_CI_SECONDS=$(FUZZ_CI_SECONDS) s each"
 	@echo "make install   PREFIX=$(PREFIX) DESTDIR=..."
 	@echo "make bench     time a generated corpus against pcre2grep and rg -P"
 
@@ -81,12 +93,25 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libmeaculpa.a | $(BUILD)/obj
 $(BUILD)/obj:
 	@mkdir -p $@
 
-check: deps
-	@$(MAKE) --no-print-directory test
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+                             tests/fuzz/fuzz.h $(BUILD)/libmeaculpa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CFLAGS) $(SAN) $(CPPFLAGS_ALL) $< tests/fuzz/replay.c \
+	  $(BUILD)/libmeaculpa.a $(PKG_LIBS) $(LDFLAGS) -o $@
 
-test: all $(TEST_BIN)
+# The tests, then once more under ASan + UBSan, then the unit tests and
+# the CLI under valgrind.
+check: deps
+	@sh src/tools/deps.sh valgrind
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory valgrind
+
+test: all $(TEST_BIN) $(FUZZ_REPLAY)
 	@set -e; for t in $(TEST_BIN); do \
 	  echo "== $$t"; MC_BIN=$(BUILD)/meaculpa $$t; done
+	@set -e; for f in $(FUZZERS); do echo "== fuzz corpus $$f"; \
+	  $(BUILD)/fuzz-replay/fuzz_$$f tests/fuzz/corpus/$$f; done
 	@echo "== rules self-test"; $(BUILD)/meaculpa --check-rules rules
 	@echo "== all tests passed"
 
@@ -95,12 +120,67 @@ eval: $(BUILD)/mc-eval
 
 asan:
 	@$(MAKE) --no-print-directory test BUILD=$(BUILD)/asan CFLAGS="-O1 -g" \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	  SAN="$(ASAN_SAN)"
 
+# Every test binary under memcheck, and test_cli once more with MC_BIN a
+# wrapper that runs each meaculpa it starts under memcheck too: any error
+# or leak fails (exit 99, the log is printed).
+VG      = valgrind -q --error-exitcode=99 --leak-check=full \
+          --errors-for-leak-kinds=definite,indirect,possible
+VG_DIR  = $(BUILD)/valgrind
 valgrind: all $(TEST_BIN)
-	@set -e; for t in $(TEST_BIN); do MC_BIN=$(BUILD)/meaculpa \
-	  valgrind -q --error-exitcode=3 --leak-check=full $$t >/dev/null; done
+	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
+	@set -e; for t in $(TEST_BIN); do echo "== valgrind $$t"; \
+	  MC_BIN=$(BUILD)/meaculpa $(VG) $$t >$(VG_DIR)/out.txt 2>&1 || \
+	  { cat $(VG_DIR)/out.txt; exit 1; }; done
+	@$(MAKE) --no-print-directory valgrind-cli
 	@echo "== valgrind clean"
+
+valgrind-cli: all $(BUILD)/tests/test_cli
+	@mkdir -p $(VG_DIR)/logs && rm -f $(VG_DIR)/logs/*
+	@printf '#!/bin/sh\nexec %s --log-file=%s/logs/%%%%p.log %s "$$@"\n' \
+	  "$(VG)" "$(abspath $(VG_DIR))" "$(abspath $(BUILD)/meaculpa)" \
+	  >$(VG_DIR)/meaculpa && chmod +x $(VG_DIR)/meaculpa
+	@echo "== valgrind: test_cli with meaculpa under memcheck"
+	@MC_BIN=$(VG_DIR)/meaculpa $(BUILD)/tests/test_cli >$(VG_DIR)/out.txt \
+	  2>&1 || { cat $(VG_DIR)/out.txt; cat $(VG_DIR)/logs/*; exit 1; }
+	@if [ -n "$$(cat $(VG_DIR)/logs/* 2>/dev/null)" ]; then \
+	  cat $(VG_DIR)/logs/*; exit 1; fi
+	@echo "== valgrind: $$(ls $(VG_DIR)/logs | wc -l) meaculpa runs clean"
+
+# libFuzzer (clang): the library built once more with the fuzzer hooks and
+# ASan + UBSan under $(BUILD)/fuzz; new inputs go to $(BUILD)/fuzz/corpus,
+# crashes to $(BUILD)/fuzz/crashes.  A crash fails the target.
+FUZZ_BUILD = $(BUILD)/fuzz
+FUZZ_FLAGS = -timeout=30 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
+fuzz-build:
+	@sh src/tools/deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory fuzz-bins BUILD=$(FUZZ_BUILD) CC=clang \
+	  CFLAGS="-O1 -g" SAN="-fsanitize=fuzzer-no-link $(ASAN_SAN)"
+
+fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzzers/fuzz_%)
+
+$(BUILD)/fuzzers/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
+                         $(BUILD)/libmeaculpa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -fsanitize=fuzzer $(CPPFLAGS_ALL) $< \
+	  $(BUILD)/libmeaculpa.a $(PKG_LIBS) $(LDFLAGS) -o $@
+
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$f $(FUZZ_BUILD)/crashes; \
+	  echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzzers/fuzz_$$f $(FUZZ_FLAGS) \
+	    -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/$$f.dict \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$f- \
+	    $(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f \
+	    >$(FUZZ_BUILD)/$$f.log 2>&1 || { tail -60 $(FUZZ_BUILD)/$$f.log; \
+	    echo "fuzz $$f: crash input in $(FUZZ_BUILD)/crashes/"; exit 1; }; \
+	  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units)' \
+	    $(FUZZ_BUILD)/$$f.log | tail -1; done
+
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

@@ -171,7 +171,8 @@ typedef struct {
     int counted;            /* 1 if it changed the score, 0 if outweighed */
     int line, column;       /* 1-based, in characters; 0 when none */
     size_t offset, length;  /* bytes into the original text */
-    const char *match;      /* the original words (NUL-terminated), or "" */
+    const char *match;      /* the original words (NUL-terminated; a NUL
+                               byte of the text shows as a space), or "" */
     const char *message;
     const char *suggestion;
     const char *rule_file;  /* where the rule was defined */

@@ -108,6 +108,9 @@ struct mc_result {
 
 /* rules.c */
 MC_HIDDEN const char *mc_deduct_name(int kind);
+/* Cuts a partial UTF-8 character off the end of s (a message that
+ * snprintf truncated). */
+MC_HIDDEN void mc_utf8_trim(char *s);
 MC_HIDDEN void mc_error_set(mc_error *err, const char *file, int line,
                             int column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -245,6 +245,7 @@ void mc_limit_message(const mc_limit_hit *l, char *buf, size_t size)
     snprintf(buf, size, "rule %s (%s:%d): %s; the text is scored without "
              "this rule", l->rule->id, l->rule->file, l->rule->line,
              (char *)msg);
+    mc_utf8_trim(buf);
 }
 
 static int record_limit(mc_scorer *s, const mc_rule *r, int code)
@@ -352,7 +353,7 @@ static int check_rule(mc_scorer *s, const mc_rule *r, mc_check_fn fn,
         char msg[800], why[600];
         if (got == MC_ERR_LIMIT) {
             mc_limit_message(&s->limits[0], why, sizeof why);
-            snprintf(msg, sizeof msg, "limit: on its %s example \"%.80s\": %s",
+            snprintf(msg, sizeof msg, "limit: on its %s example \"%s\": %s",
                      ex->must_match ? "match" : "nomatch", ex->text, why);
         } else if (got < 0)
             snprintf(msg, sizeof msg, "%s", err.message);
@@ -364,6 +365,7 @@ static int check_rule(mc_scorer *s, const mc_rule *r, mc_check_fn fn,
         else
             continue;
         failures++;
+        mc_utf8_trim(msg);
         if (fn)
             fn(ctx, r->file, ex->line, r->id, msg);
     }

@@ -26,7 +26,7 @@ typedef struct {
     size_t n;
     size_t i;            /* scan position in s */
     int strip_quotes;    /* the whole reply is one '>' blockquote */
-    int html;            /* block tags seen: raw newlines are spaces */
+    int html;            /* <p>, <div>... seen: raw newlines are spaces */
     int nomem;
     int no_gt;           /* no '>' after the scan position: stop looking */
     int no_comment_end;  /* no "-->" after the scan position */
@@ -307,11 +307,15 @@ static int starter_joins(const norm *nm, int32_t c)
     int32_t tmp[CLUSTER_MAX + 1];
     utf8proc_ssize_t m;
 
-    if (nm->ncl == 0 || nm->ncl >= CLUSTER_MAX || ccc(nm->cl[nm->ncl - 1]))
+    /* no composition pair has a second character below U+0300 */
+    if (c < 0x300 || nm->ncl == 0 || nm->ncl >= CLUSTER_MAX ||
+        ccc(nm->cl[nm->ncl - 1]))
         return 0;
     memcpy(tmp, nm->cl, nm->ncl * sizeof *tmp);
     m = utf8proc_normalize_utf32(tmp, (utf8proc_ssize_t)nm->ncl,
                                  UTF8PROC_COMPOSE);
+    if (m < 0)
+        return 0;
     tmp[m] = c;
     return utf8proc_normalize_utf32(tmp, m + 1, UTF8PROC_COMPOSE) == m;
 }
@@ -447,7 +451,7 @@ static int looks_html(const unsigned char *s, size_t n)
         tag_name(s, n, j, name, sizeof name);
         kind = tag_kind(name);
         j += strlen(name);
-        if ((kind == TAG_PARA || kind == TAG_LINE) && j < n &&
+        if ((kind == TAG_PARA || kind == TAG_LINE) && j < n && s[j] &&
             strchr(" \t\r\n/>", s[j]))
             return 1;
         p++;

@@ -35,6 +35,45 @@ static const char *const component_names[MC_COMP_COUNT] = {
 static const char *const deduct_names[MC_DEDUCT_COUNT] = {
     "minimising", "excuse", "partial-blame", "evasive-passive"};
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid:
+ * overlongs, surrogates and values above U+10FFFF are invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t k = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3
+             : c < 0xF5 ? 4 : 0;
+    if (k == 0 || n < k)
+        return 0;
+    for (size_t j = 1; j < k; j++)
+        if ((s[j] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return k;
+}
+
+/* Offset of the first byte of s[0..n) that is not valid UTF-8, or n. */
+static size_t utf8_invalid_at(const char *s, size_t n)
+{
+    size_t i = 0, k;
+    while (i < n && (k = utf8_len((const unsigned char *)s + i, n - i)))
+        i += k;
+    return i;
+}
+
+/* A message cut at the end of its buffer may end inside a character:
+ * drop the partial one, so that every message is valid UTF-8. */
+void mc_utf8_trim(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i > 0 && (unsigned char)s[i - 1] >= 0xC0 &&
+        utf8_len((const unsigned char *)s + i - 1, n - i + 1) == 0)
+        s[i - 1] = 0;
+}
+
 void mc_error_set(mc_error *err, const char *file, int line, int column,
                   const char *fmt, ...)
 {
@@ -47,6 +86,7 @@ void mc_error_set(mc_error *err, const char *file, int line, int column,
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    mc_utf8_trim(err->message);
 }
 
 const char *mc_component_name(unsigned bit)
@@ -564,6 +604,18 @@ static int top_key(parser *p, const char *key, const char *v, int line,
     return fail(p, line, 1, "unknown key \"%s\" outside a rule", key);
 }
 
+/* How much of s to quote in a message: at most max bytes, ending on a
+ * character boundary. */
+static int quote_len(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 static void trim_right(char *s)
 {
     size_t n = strlen(s);
@@ -584,7 +636,8 @@ static int parse_line(parser *p, char *line, int lineno)
     char *eq = strchr(s, '=');
     if (!eq)
         return fail(p, lineno, (int)(s - line) + 1,
-                    "expected \"key = value\", got \"%.40s\"", s);
+                    "expected \"key = value\", got \"%.*s\"",
+                    quote_len(s, 40), s);
     char *v = eq + 1;
     while (*v == ' ' || *v == '\t')
         v++;
@@ -638,6 +691,15 @@ static int merge(parser *p)
     return MC_OK;
 }
 
+/* The column (in characters) of byte off of a valid UTF-8 prefix. */
+static int utf8_column(const char *s, size_t off)
+{
+    int col = 1;
+    for (size_t i = 0; i < off; i++)
+        col += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return col;
+}
+
 static int parse_lines(parser *p, const char *buf, size_t len)
 {
     char *line = NULL;
@@ -649,6 +711,13 @@ static int parse_lines(parser *p, const char *buf, size_t len)
         lineno++;
         if (memchr(buf + pos, 0, n)) {
             rc = fail(p, lineno, 1, "NUL byte in a rules file");
+            break;
+        }
+        size_t bad = utf8_invalid_at(buf + pos, n);
+        if (bad < n) {
+            rc = fail(p, lineno, utf8_column(buf + pos, bad),
+                      "invalid UTF-8 (byte 0x%02X); rules files are UTF-8",
+                      (unsigned char)buf[pos + bad]);
             break;
         }
         if (grow((void **)&line, &cap, n + 1, 1)) {

@@ -119,20 +119,23 @@ static int add_hit_finding(mc_result *res, const mc_text *t, const mc_hit *h,
                            int is_counted)
 {
     const mc_rule *r = h->rule;
+    /* normalize.c maps the byte after a hit to the end of its last word,
+     * placeholders and entities included. */
     size_t a = t->orig[h->start], b = t->orig[h->end];
-    /* orig[end] is the start of the next character: extend the last one. */
-    if (h->end > h->start)
-        b = t->orig[h->end - 1] + 1;
-    while (b < t->src_len && ((unsigned char)t->src[b] & 0xC0) == 0x80)
-        b++;
     if (b < a)
         b = a;
     mc_finding f = {r->id, r->category, r->effect, r->value, is_counted,
                     0, 0, a, b - a, NULL, r->message,
                     r->suggestion ? r->suggestion : "", r->file, r->line};
     mc_text_position(t->src, t->src_len, a, &f.line, &f.column);
-    if (!(f.match = copy_slice(t->src + a, b - a)))
+    char *m = copy_slice(t->src + a, b - a);
+    if (!(f.match = m))
         return MC_ERR_NOMEM;
+    /* match is a C string: a NUL byte of the original shows as a space
+     * (offset and length still count the original bytes). */
+    for (size_t i = 0; i < b - a; i++)
+        if (m[i] == '\0')
+            m[i] = ' ';
     return mc_result_add(res, &f);
 }
 

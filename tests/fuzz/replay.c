@@ -3,13 +3,29 @@
  * directory of files, each file one input to LLVMFuzzerTestOneInput.
  * Exits 1 when an argument cannot be read, or when there are no inputs. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The input being run, named when an invariant aborts. */
+static const char *current = "";
+
+static void on_abort(int sig)
+{
+    static const char msg[] = "replay: failed on input ";
+    ssize_t rc = write(2, msg, sizeof msg - 1);
+    rc = write(2, current, strlen(current));
+    rc = write(2, "\n", 1);
+    (void)rc;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 static int run_file(const char *path)
 {
@@ -36,6 +52,7 @@ static int run_file(const char *path)
         free(buf);
         return -1;
     }
+    current = path;
     LLVMFuzzerTestOneInput(buf, n);
     free(buf);
     return 1;
@@ -84,6 +101,8 @@ static int run_dir(const char *dir)
 int main(int argc, char **argv)
 {
     int total = 0;
+    signal(SIGABRT, on_abort);
+    signal(SIGSEGV, on_abort);
     for (int i = 1; i < argc; i++) {
         struct stat st;
         int rc = stat(argv[i], &st) != 0 ? (perror(argv[i]), -1)

@@ -1,0 +1,260 @@
+/* cli_jobs.c - scores files in parallel: each worker thread has its own
+ * mc_scorer over the shared, immutable mc_rules, takes the next file,
+ * reads and splits it (cli_kinds.c) and scores its pieces; the calling
+ * thread hands finished jobs to the reports strictly in list order, so
+ * the output is the same for every -j. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Git's test for binary files: a NUL byte in the first 8000. */
+#define BINARY_PROBE 8000
+
+static int read_file(mc_job *job, FILE *diag)
+{
+    FILE *f = fopen(job->path, "rb");
+    if (!f) {
+        fprintf(diag, "%s: error: cannot open: %s\n", job->path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 65536, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n > MC_MAX_TEXT)
+            break;
+        char *nb = n == cap ? realloc(buf, (cap *= 2) + 1) : buf;
+        if (!nb)
+            free(buf);
+        buf = nb;
+    }
+    int bad = !buf || ferror(f) || n > MC_MAX_TEXT;
+    if (!buf)
+        fprintf(diag, "%s: error: out of memory\n", job->path);
+    else if (ferror(f))
+        fprintf(diag, "%s: error: read failed: %s\n", job->path, strerror(errno));
+    else if (n > MC_MAX_TEXT)
+        fprintf(diag, "%s: error: text too large (over %u MiB); split it or "
+                "use --input-format jsonl\n", job->path, MC_MAX_TEXT >> 20);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return -1;
+    }
+    buf[n] = 0;
+    job->raw = buf;
+    job->rawlen = n;
+    return 0;
+}
+
+/* The inline suppressions of the piece plus the file's disabled ids,
+ * which cover the whole text.  Returns NULL only when out of memory. */
+static mc_suppression *suppressions(const mc_job *job, const mc_piece *pc,
+                                    size_t *n)
+{
+    *n = pc->nsup + job->set.disable.n;
+    mc_suppression *v = malloc((*n + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    if (pc->nsup)
+        memcpy(v, pc->sup, pc->nsup * sizeof *v);
+    for (size_t i = 0; i < job->set.disable.n; i++)
+        v[pc->nsup + i] = (mc_suppression){job->set.disable.v[i], 0, SIZE_MAX};
+    return v;
+}
+
+static void piece_error(const mc_job *job, const mc_piece *pc,
+                        const mc_error *err, int rc, FILE *diag)
+{
+    const char *msg = rc == MC_ERR_NOMEM ? "out of memory" : err->message;
+    if (pc->own_positions || pc->map || !err->line)
+        fprintf(diag, "%s:%d: error: %s\n", job->path, pc->line, msg);
+    else
+        fprintf(diag, "%s:%d:%d: error: %s\n", job->path, err->line,
+                err->column, msg);
+}
+
+static void score_piece(mc_job *job, size_t i, mc_scorer *s, FILE *diag)
+{
+    const mc_piece *pc = &job->pieces.v[i];
+    if (pc->error) {
+        fprintf(diag, "%s:%d: error: %s\n", job->path, pc->line, pc->error);
+        job->errors = 1;
+        return;
+    }
+    size_t nsup;
+    mc_suppression *sup = suppressions(job, pc, &nsup);
+    mc_error err = {0};
+    int lang = pc->lang >= 0 ? pc->lang : job->set.lang;
+    int rc = sup ? mc_score_ex(s, pc->text, pc->len, (mc_lang)lang, sup, nsup,
+                               &job->results[i], &err)
+                 : MC_ERR_NOMEM;
+    free(sup);
+    if (rc != MC_OK) {
+        piece_error(job, pc, &err, rc, diag);
+        job->errors = 1;
+    }
+}
+
+static int is_binary(const char *buf, size_t len)
+{
+    return memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
+}
+
+static void score_job(mc_job *job, mc_scorer *s, const mc_rules *rules,
+                      FILE *diag)
+{
+    if (job->set.kind == MC_KIND_UNKNOWN) {
+        fprintf(diag, "%s: note: skipped: unknown file kind (name it with "
+                "--kind or kind = in .meaculpa.ini)\n", job->path);
+        job->skipped = 1;
+        return;
+    }
+    if (!job->raw && read_file(job, diag)) {
+        job->errors = 1;
+        return;
+    }
+    if (is_binary(job->raw, job->rawlen)) {
+        fprintf(diag, "%s: note: skipped: binary file\n", job->path);
+        job->skipped = 1;
+        return;
+    }
+    if (mc_extract(job->set.kind, job->path, job->raw, job->rawlen, rules,
+                   &job->pieces, diag)) {
+        job->errors = 1;
+        return;
+    }
+    if (job->pieces.disabled_file || job->pieces.n == 0) {
+        job->skipped = 1;
+        return;
+    }
+    if (!(job->results = calloc(job->pieces.n, sizeof *job->results))) {
+        fprintf(diag, "%s: error: out of memory\n", job->path);
+        job->errors = 1;
+        return;
+    }
+    for (size_t i = 0; i < job->pieces.n; i++)
+        score_piece(job, i, s, diag);
+}
+
+/* Diagnostics are kept with the job, so they come out in order too. */
+static void run_one(mc_job *job, mc_scorer *s, const mc_rules *rules)
+{
+    FILE *diag = open_memstream(&job->diag, &job->diaglen);
+    if (!diag) {
+        job->errors = 1;
+        return;
+    }
+    score_job(job, s, rules, diag);
+    fclose(diag);
+}
+
+void mc_job_clear(mc_job *job)
+{
+    for (size_t i = 0; job->results && i < job->pieces.n; i++)
+        mc_result_free(job->results[i]);
+    free(job->results);
+    mc_pieces_free(&job->pieces);
+    mc_strv_free(&job->set.disable);
+    free(job->raw);
+    free(job->diag);
+    job->results = NULL;
+    job->raw = job->diag = NULL;
+}
+
+/* ---- the pool --------------------------------------------------------- */
+
+typedef struct {
+    mc_job *jobs;
+    size_t n, next;
+    char *done;
+    const mc_rules *rules;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} pool;
+
+typedef struct {
+    pool *p;
+    mc_scorer *scorer;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->p;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = p->next < p->n ? p->next++ : p->n;
+        pthread_mutex_unlock(&p->mu);
+        if (i == p->n)
+            return NULL;
+        run_one(&p->jobs[i], w->scorer, p->rules);
+        pthread_mutex_lock(&p->mu);
+        p->done[i] = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static void emit_in_order(pool *p, mc_emit_fn emit, void *ctx)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->done[i])
+            pthread_cond_wait(&p->cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        emit(ctx, &p->jobs[i]);
+    }
+}
+
+static int make_workers(worker *w, int n, pool *p)
+{
+    for (int i = 0; i < n; i++) {
+        mc_error err = {0};
+        w[i] = (worker){p, mc_scorer_new(p->rules, &err)};
+        if (!w[i].scorer) {
+            fprintf(stderr, "meaculpa: error: %s\n", err.message);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int mc_run_jobs(mc_job *jobs, size_t n, int nthreads, const mc_rules *rules,
+                mc_emit_fn emit, void *ctx)
+{
+    if (nthreads < 1)
+        nthreads = 1;
+    if ((size_t)nthreads > n)
+        nthreads = n ? (int)n : 1;
+    pool p = {jobs, n, 0, calloc(n + 1, 1), rules, PTHREAD_MUTEX_INITIALIZER,
+              PTHREAD_COND_INITIALIZER};
+    worker *w = calloc((size_t)nthreads, sizeof *w);
+    pthread_t *tid = calloc((size_t)nthreads, sizeof *tid);
+    int started = 0, rc = p.done && w && tid ? make_workers(w, nthreads, &p) : -1;
+    if (!p.done || !w || !tid)
+        fprintf(stderr, "meaculpa: error: out of memory\n");
+    while (rc == 0 && started < nthreads) {
+        if (pthread_create(&tid[started], NULL, work, &w[started])) {
+            fprintf(stderr, "meaculpa: error: cannot start a thread\n");
+            rc = -1;
+        } else {
+            started++;
+        }
+    }
+    if (started > 0) {  /* even after a failed start, finish with those up */
+        emit_in_order(&p, emit, ctx);
+        for (int i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+        rc = 0;
+    }
+    for (int i = 0; w && i < nthreads; i++)
+        mc_scorer_free(w[i].scorer);
+    free(w);
+    free(tid);
+    free(p.done);
+    return rc;
+}
