@@ -9,8 +9,11 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 STD      = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -pedantic
 PKGS     = libpcre2-8 libutf8proc jansson
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+# The command alone also needs cmark (Markdown) and inih (.meaculpa.ini).
+CLI_PKGS = libcmark inih
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(CLI_PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS)) -pthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 CPPFLAGS_ALL = -Iinclude -Isrc -I$(BUILD) $(PKG_CFLAGS) $(CPPFLAGS)
 SAN      =
@@ -18,6 +21,9 @@ SAN      =
 LIB_SRC  = src/normalize.c src/lang.c src/rules.c src/match.c src/score.c \
            src/report.c
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_rules.o
+CLI_SRC  = src/cli.c src/cli_walk.c src/cli_config.c src/cli_kinds.c \
+           src/cli_markdown.c src/cli_zendesk.c src/cli_jobs.c src/cli_output.c
+CLI_OBJ  = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 RULES    = $(sort $(wildcard rules/*.rules))
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 TEST_BIN = $(TESTS:%=$(BUILD)/tests/%)
@@ -75,8 +81,8 @@ $(BUILD)/libmeaculpa.a: $(LIB_OBJ)
 $(BUILD)/libmeaculpa.so: $(LIB_OBJ)
 	$(CC) -shared $(SAN) $^ $(PKG_LIBS) $(LDFLAGS) -o $@
 
-$(BUILD)/meaculpa: $(BUILD)/obj/cli.o $(BUILD)/libmeaculpa.a
-	$(CC) $(SAN) $^ $(PKG_LIBS) $(LDFLAGS) -o $@
+$(BUILD)/meaculpa: $(CLI_OBJ) $(BUILD)/libmeaculpa.a
+	$(CC) $(SAN) $^ $(PKG_LIBS) $(CLI_LIBS) $(LDFLAGS) -o $@
 
 $(BUILD)/mc-eval: $(BUILD)/obj/tools/eval.o $(BUILD)/libmeaculpa.a
 	$(CC) $(SAN) $^ $(PKG_LIBS) $(LDFLAGS) -o $@
@@ -88,7 +94,10 @@ $(BUILD)/obj/tools/%.o: src/tools/%.c | $(BUILD)/obj
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libmeaculpa.a | $(BUILD)/obj
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(STD) $(CFLAGS) $(SAN) $(CPPFLAGS_ALL) $< $(BUILD)/libmeaculpa.a \
-	  $(PKG_LIBS) $(CMOCKA_LIBS) $(LDFLAGS) -o $@
+	  $(PKG_LIBS) $(CMOCKA_LIBS) $(TEST_LIBS) $(LDFLAGS) -o $@
+
+# test_lint parses the JUnit output back with expat.
+$(BUILD)/tests/test_lint: TEST_LIBS = $(shell pkg-config --libs expat)
 
 $(BUILD)/obj:
 	@mkdir -p $@
@@ -118,9 +127,18 @@ test: all $(TEST_BIN) $(FUZZ_REPLAY)
 eval: $(BUILD)/mc-eval
 	@$(BUILD)/mc-eval $(EVAL_FLAGS) $(CORPUS)
 
+# Reports go to $(BUILD)/asan/logs as well (a CLI run's stderr is
+# captured by test_cli, and an exit code the test expects could hide
+# one): any file there fails the target.
+ASAN_LOGS = $(abspath $(BUILD))/asan/logs
 asan:
-	@$(MAKE) --no-print-directory test BUILD=$(BUILD)/asan CFLAGS="-O1 -g" \
+	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
+	@ASAN_OPTIONS="log_path=$(ASAN_LOGS)/asan:exitcode=86:detect_leaks=1" \
+	  UBSAN_OPTIONS="log_path=$(ASAN_LOGS)/ubsan:print_stacktrace=1" \
+	  $(MAKE) --no-print-directory test BUILD=$(BUILD)/asan CFLAGS="-O1 -g" \
 	  SAN="$(ASAN_SAN)"
+	@if ls $(ASAN_LOGS)/* >/dev/null 2>&1; then cat $(ASAN_LOGS)/*; exit 1; fi
+	@echo "== asan + ubsan clean"
 
 # Every test binary under memcheck, and test_cli once more with MC_BIN a
 # wrapper that runs each meaculpa it starts under memcheck too: any error

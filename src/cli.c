@@ -1,47 +1,44 @@
-/* cli.c - the meaculpa command: parses options, reads texts (files,
- * stdin, or JSON Lines), scores them through the public API of
- * include/meaculpa.h and prints text or JSON reports.  Owns exit codes
- * and the terminal: it is the only part that prints. */
+/* cli.c - the meaculpa command: parses options, finds the config file,
+ * loads the rules, turns the paths into a sorted list of files to score
+ * (cli_walk.c) and hands them to the workers (cli_jobs.c) and the
+ * reports (cli_output.c).  Owns exit codes: 0 all pass, 1 some text
+ * below the bar, 2 usage, config, rules or I/O error. */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "meaculpa.h"
+#include "cli.h"
 
-enum { EXIT_PASS = 0, EXIT_BELOW = 1, EXIT_ERROR = 2 };
-
-/* Largest text read whole; larger inputs are refused with a message. */
-#define MAX_TEXT (32u * 1024 * 1024)
 #define MAX_RULE_DIRS 64
 
 typedef struct {
-    mc_lang lang;
-    int json;
-    int jsonl_in;
-    int min_score;        /* 0 when no bar */
+    int lang;             /* -1 when not given */
+    mc_format format;
+    mc_kind kind;         /* MC_KIND_UNSET when not given */
+    int min_score;        /* -1 when not given; 0 means no bar */
     int color;
     int verbose;
     int no_default;
     const char *rule_dirs[MAX_RULE_DIRS];
     int nrule_dirs;
+    mc_strv disable;
     int check_rules;
     int dump_patterns;
+    int jobs;
+    const char *config;
+    int no_config;
+    const char *stdin_filename;
 } options;
-
-typedef struct {
-    const options *opt;
-    mc_scorer *scorer;
-    int below;            /* some text scored under the bar */
-    int errors;           /* some input could not be scored */
-} run;
 
 enum { OPT_LANG = 256, OPT_FORMAT, OPT_INPUT_FORMAT, OPT_MIN_SCORE,
        OPT_RULES, OPT_NO_DEFAULT, OPT_CHECK, OPT_DUMP, OPT_COLOR,
-       OPT_HELP, OPT_VERSION, OPT_VERBOSE };
+       OPT_HELP, OPT_VERSION, OPT_VERBOSE, OPT_CONFIG, OPT_NO_CONFIG,
+       OPT_STDIN_NAME, OPT_KIND, OPT_DISABLE, OPT_JOBS = 'j' };
 
 /* One table drives getopt_long and --help. */
 static const struct {
@@ -51,15 +48,30 @@ static const struct {
     {{"lang", required_argument, NULL, OPT_LANG}, "LANG",
      "en, ru, pl or auto (default: detect per text)"},
     {{"format", required_argument, NULL, OPT_FORMAT}, "FMT",
-     "text (default) or json (one JSON object per line)"},
-    {{"input-format", required_argument, NULL, OPT_INPUT_FORMAT}, "FMT",
-     "text (default: each file is one text) or jsonl ({\"id\",\"text\",\"lang\"?} per line)"},
+     "text (default), json or jsonl (one JSON object per text and line), "
+     "gcc, github, junit or sarif"},
     {{"min-score", required_argument, NULL, OPT_MIN_SCORE}, "N",
-     "exit 1 when any text scores below N (1-10)"},
+     "exit 1 when any text scores below N (1-10; 0: no bar)"},
+    {{"jobs", required_argument, NULL, OPT_JOBS}, "N",
+     "score N files at a time (default: the number of cores); -j N"},
+    {{"kind", required_argument, NULL, OPT_KIND}, "KIND",
+     "read every file as text, markdown, html, zendesk or jsonl "
+     "(default: by extension)"},
+    {{"input-format", required_argument, NULL, OPT_INPUT_FORMAT}, "FMT",
+     "text (default) or jsonl ({\"id\",\"text\",\"lang\"?} per line): "
+     "--kind jsonl"},
+    {{"stdin-filename", required_argument, NULL, OPT_STDIN_NAME}, "PATH",
+     "score standard input as if it were PATH (config, kind, name)"},
+    {{"config", required_argument, NULL, OPT_CONFIG}, "FILE",
+     "read FILE instead of the nearest .meaculpa.ini"},
+    {{"no-config", no_argument, NULL, OPT_NO_CONFIG}, NULL,
+     "read no .meaculpa.ini"},
     {{"rules", required_argument, NULL, OPT_RULES}, "DIR",
      "add the *.rules files of DIR (repeatable; same id replaces)"},
     {{"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT}, NULL,
      "start from no rules instead of the built-in set"},
+    {{"disable", required_argument, NULL, OPT_DISABLE}, "ID",
+     "turn the rule ID off (repeatable)"},
     {{"check-rules", no_argument, NULL, OPT_CHECK}, NULL,
      "test every rule against its examples (of DIR... if given) and exit"},
     {{"dump-patterns", no_argument, NULL, OPT_DUMP}, NULL,
@@ -76,18 +88,20 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: meaculpa [OPTION]... [FILE]...\n"
+    fprintf(f, "usage: meaculpa [OPTION]... [PATH]...\n"
                "Score draft apologies (English, Russian, Polish) from 1 to 10 "
-               "and explain every lost point.\nWith no FILE, or FILE -, read "
-               "standard input.\n\n");
+               "and explain every lost point.\nDirectories are walked (hidden "
+               "entries skipped); with no PATH, or PATH -, read standard "
+               "input.\n\n");
     for (size_t i = 0; i < NOPTS; i++) {
         char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", table[i].opt.name,
+        snprintf(left, sizeof left, "%s--%s%s%s",
+                 table[i].opt.val < 128 ? "-j, " : "", table[i].opt.name,
                  table[i].arg ? " " : "", table[i].arg ? table[i].arg : "");
         fprintf(f, "  %-24s %s\n", left, table[i].help);
     }
     fprintf(f, "\nExit status: 0 all texts pass, 1 some text below "
-               "--min-score, 2 usage, input or rules error.\n");
+               "--min-score, 2 usage, config, input or rules error.\n");
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -120,39 +134,81 @@ static int want_color(const char *when)
            !(term && strcmp(term, "dumb") == 0);
 }
 
-static int set_option(options *o, int c, const char *arg)
+static const char *const format_names[] = {
+    [MC_FMT_TEXT] = "text", [MC_FMT_JSON] = "json", [MC_FMT_GCC] = "gcc",
+    [MC_FMT_GITHUB] = "github", [MC_FMT_JUNIT] = "junit",
+    [MC_FMT_SARIF] = "sarif",
+};
+
+static int set_format(options *o, const char *arg)
+{
+    for (int f = MC_FMT_TEXT; f <= MC_FMT_SARIF; f++)
+        if (strcmp(arg, format_names[f]) == 0)
+            return o->format = (mc_format)f, 0;
+    if (strcmp(arg, "jsonl") == 0)
+        return o->format = MC_FMT_JSON, 0;
+    return bad_usage("--format takes text, json, jsonl, gcc, github, junit "
+                     "or sarif, not '%s'", arg);
+}
+
+static int set_value(options *o, int c, const char *arg)
 {
     int v;
     switch (c) {
     case OPT_LANG:
         if ((v = mc_lang_parse(arg)) < 0)
             return bad_usage("--lang takes en, ru, pl or auto, not '%s'", arg);
-        o->lang = (mc_lang)v;
+        o->lang = v;
         return 0;
-    case OPT_FORMAT:
-        if (strcmp(arg, "json") && strcmp(arg, "text") && strcmp(arg, "jsonl"))
-            return bad_usage("--format takes text or json, not '%s'", arg);
-        o->json = strcmp(arg, "text") != 0;
+    case OPT_MIN_SCORE:
+        if (parse_int(arg, 0, 10, &o->min_score))
+            return bad_usage("--min-score takes a number from 0 to 10, not '%s'",
+                             arg);
+        return 0;
+    case OPT_JOBS:
+        if (parse_int(arg, 1, 1024, &o->jobs))
+            return bad_usage("--jobs takes a number from 1 to 1024, not '%s'", arg);
+        return 0;
+    case OPT_KIND:
+        if ((v = mc_kind_parse(arg)) < 0)
+            return bad_usage("--kind takes text, markdown, html, zendesk or "
+                             "jsonl, not '%s'", arg);
+        o->kind = (mc_kind)v;
         return 0;
     case OPT_INPUT_FORMAT:
         if (strcmp(arg, "jsonl") && strcmp(arg, "text"))
             return bad_usage("--input-format takes text or jsonl, not '%s'", arg);
-        o->jsonl_in = strcmp(arg, "jsonl") == 0;
+        o->kind = strcmp(arg, "jsonl") == 0 ? MC_KIND_JSONL : MC_KIND_TEXT;
         return 0;
-    case OPT_MIN_SCORE:
-        if (parse_int(arg, 1, 10, &o->min_score))
-            return bad_usage("--min-score takes a number from 1 to 10, not '%s'",
-                             arg);
-        return 0;
+    }
+    return 1;
+}
+
+static int set_option(options *o, int c, const char *arg)
+{
+    int rc = set_value(o, c, arg);
+    if (rc != 1)
+        return rc;
+    switch (c) {
+    case OPT_FORMAT:
+        return set_format(o, arg);
     case OPT_RULES:
         if (o->nrule_dirs == MAX_RULE_DIRS)
             return bad_usage("too many --rules directories (%s)", "64");
         o->rule_dirs[o->nrule_dirs++] = arg;
         return 0;
+    case OPT_DISABLE:
+        return mc_strv_push(&o->disable, arg) ? bad_usage("%s", "out of memory") : 0;
     case OPT_COLOR:
         if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
             return bad_usage("--color takes auto, always or never, not '%s'", arg);
         o->color = want_color(arg);
+        return 0;
+    case OPT_CONFIG:
+        o->config = arg;
+        return 0;
+    case OPT_STDIN_NAME:
+        o->stdin_filename = arg;
         return 0;
     }
     return 0;
@@ -168,7 +224,7 @@ static int parse_args(int argc, char **argv, options *o)
     o->color = want_color("auto");
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
         if (c == '?')
             return bad_usage("unknown or incomplete option '%s'",
                              argv[optind - 1]);
@@ -180,6 +236,7 @@ static int parse_args(int argc, char **argv, options *o)
         o->check_rules |= c == OPT_CHECK;
         o->dump_patterns |= c == OPT_DUMP;
         o->verbose |= c == OPT_VERBOSE;
+        o->no_config |= c == OPT_NO_CONFIG;
         if (set_option(o, c, optarg))
             return EXIT_ERROR;
     }
@@ -198,23 +255,98 @@ static void print_error(const mc_error *e)
         fprintf(stderr, "%s: error: %s\n", file, e->message);
 }
 
+/* ---- config ----------------------------------------------------------- */
+
+/* The nearest existing directory of path (a --stdin-filename need not
+ * exist yet). */
+static char *existing_dir(const char *path)
+{
+    char *d = strdup(path);
+    struct stat st;
+    while (d) {
+        char *slash = strrchr(d, '/');
+        if (!slash) {
+            free(d);
+            return strdup(".");
+        }
+        *(slash == d ? slash + 1 : slash) = 0;
+        if (stat(d, &st) == 0 && S_ISDIR(st.st_mode))
+            return d;
+        if (slash == d)
+            break;
+    }
+    free(d);
+    return strdup(".");
+}
+
+/* --config FILE, else the .meaculpa.ini nearest to the current directory
+ * (to the file's directory with --stdin-filename).  *cfg stays NULL when
+ * there is none; returns -1 on error. */
+static int find_config(const options *o, mc_config **cfg)
+{
+    *cfg = NULL;
+    if (o->no_config && !o->config)
+        return 0;
+    char *dir = o->stdin_filename ? existing_dir(o->stdin_filename) : strdup(".");
+    char *path = o->config ? strdup(o->config) : dir ? mc_config_find(dir) : NULL;
+    free(dir);
+    if (path)
+        *cfg = mc_config_load(path);
+    int rc = path && !*cfg ? -1 : 0;
+    free(path);
+    return rc;
+}
+
 /* ---- rules ------------------------------------------------------------ */
 
-static mc_rules *load_rules(const options *o, char **dirs, int ndirs)
+static int add_dirs(mc_rules *rules, const options *o, const mc_config *cfg,
+                    char **dirs, int ndirs, mc_error *err)
+{
+    int rc = MC_OK;
+    const mc_strv *cdirs = cfg ? mc_config_rules(cfg) : NULL;
+    for (size_t i = 0; rc == MC_OK && cdirs && i < cdirs->n; i++)
+        rc = mc_rules_add_dir(rules, cdirs->v[i], err);
+    for (int i = 0; rc == MC_OK && i < o->nrule_dirs; i++)
+        rc = mc_rules_add_dir(rules, o->rule_dirs[i], err);
+    for (int i = 0; rc == MC_OK && i < ndirs; i++)
+        rc = mc_rules_add_dir(rules, dirs[i], err);
+    return rc;
+}
+
+/* Global disables of the config file and of --disable. */
+static int disable_ids(mc_rules *rules, const options *o, const mc_config *cfg,
+                       mc_error *err)
+{
+    const mc_strv *ids = cfg ? mc_config_disable(cfg) : NULL;
+    int rc = MC_OK;
+    for (size_t i = 0; rc == MC_OK && ids && i < ids->n; i++)
+        if ((rc = mc_rules_disable(rules, ids->v[i], err)))
+            snprintf(err->file, sizeof err->file, "%s", mc_config_path(cfg));
+    for (size_t i = 0; rc == MC_OK && i < o->disable.n; i++)
+        rc = mc_rules_disable(rules, o->disable.v[i], err);
+    return rc;
+}
+
+static mc_rules *load_rules(const options *o, const mc_config *cfg,
+                            char **dirs, int ndirs)
 {
     mc_error err = {0};
     mc_rules *rules = mc_rules_new();
     int rc = rules ? MC_OK : MC_ERR_NOMEM;
     if (rc == MC_OK && !o->no_default && ndirs == 0)
         rc = mc_rules_add_default(rules, &err);
-    for (int i = 0; rc == MC_OK && i < o->nrule_dirs; i++)
-        rc = mc_rules_add_dir(rules, o->rule_dirs[i], &err);
-    for (int i = 0; rc == MC_OK && i < ndirs; i++)
-        rc = mc_rules_add_dir(rules, dirs[i], &err);
+    if (rc == MC_OK)
+        rc = add_dirs(rules, o, cfg, dirs, ndirs, &err);
+    if (rc == MC_OK)
+        rc = disable_ids(rules, o, cfg, &err);
     if (rc != MC_OK) {
         if (rc == MC_ERR_NOMEM)
             snprintf(err.message, sizeof err.message, "out of memory");
         print_error(&err);
+    }
+    if (rc == MC_OK && cfg && mc_config_check_ids(cfg, rules))
+        rc = MC_ERR_USAGE;
+    if (rc != MC_OK) {
         mc_rules_free(rules);
         return NULL;
     }
@@ -247,207 +379,143 @@ static void print_pattern(void *ctx, const char *id, const char *pattern)
     printf("%s\n", pattern);
 }
 
-/* ---- reports ---------------------------------------------------------- */
+/* ---- the list of files ------------------------------------------------ */
 
-static const char *paint(const run *r, const char *code)
+typedef struct {
+    mc_job *v;
+    size_t n, cap;
+    mc_strv paths;        /* owns the job paths */
+    char *stdin_buf;      /* handed to the stdin job */
+    size_t stdin_len;
+    int errors;
+} job_list;
+
+/* Config first, then the flags, which win. */
+static void settle(mc_job *job, const options *o, const mc_config *cfg)
 {
-    return r->opt->color ? code : "";
+    mc_settings *s = &job->set;
+    *s = (mc_settings){MC_LANG_AUTO, 0, MC_KIND_UNSET, {0}};
+    if (cfg)
+        mc_config_apply(cfg, job->path, s);
+    if (o->lang >= 0)
+        s->lang = o->lang;
+    if (o->min_score >= 0)
+        s->min_score = o->min_score;
+    if (o->kind != MC_KIND_UNSET)
+        s->kind = o->kind;
+    if (s->kind == MC_KIND_UNSET)
+        s->kind = job->is_stdin && !o->stdin_filename
+                      ? MC_KIND_TEXT : mc_kind_of_path(job->path);
+    if (s->kind == MC_KIND_UNKNOWN && !job->walked)
+        s->kind = MC_KIND_TEXT;  /* named on purpose: read it as text */
 }
 
-static const char *score_color(int score)
+static int add_job(job_list *l, const char *path, int walked, int is_stdin,
+                   const options *o, const mc_config *cfg)
 {
-    return score >= 9 ? "\033[32m" : score >= 7 ? "\033[33m" : "\033[31m";
-}
-
-static int shown(const run *r, const mc_finding *f)
-{
-    return r->opt->verbose || (f->effect != MC_EFFECT_COMPONENT &&
-                               f->effect != MC_EFFECT_REGRET);
-}
-
-static void print_finding(const run *r, const mc_finding *f)
-{
-    char label[64], pos[32] = "";
-    if (f->line)
-        snprintf(pos, sizeof pos, "%d:%d", f->line, f->column);
-    mc_effect_label(f, label, sizeof label);
-    printf("  %-7s %-16s %-24s ", pos, f->category, f->rule);
-    if (f->match[0])
-        printf("%s\"%s\"%s  ", paint(r, "\033[1m"), f->match,
-               paint(r, "\033[0m"));
-    printf("%s%s%s", label, f->counted ? "" : " (outweighed)",
-           f->effect == MC_EFFECT_REGRET || f->effect == MC_EFFECT_COMPONENT
-               ? "" : " - ");
-    if (f->effect == MC_EFFECT_REGRET || f->effect == MC_EFFECT_COMPONENT)
-        printf("\n");
-    else
-        printf("%s\n", f->suggestion[0] ? f->suggestion : f->message);
-}
-
-static void print_text(const run *r, const char *name, const mc_result *res)
-{
-    int score = mc_result_score(res);
-    printf("%s: %s%d/10%s  (%s)\n", name, paint(r, score_color(score)), score,
-           paint(r, "\033[0m"), mc_lang_name(mc_result_lang(res)));
-    for (size_t i = 0; i < mc_result_finding_count(res); i++) {
-        const mc_finding *f = mc_result_finding(res, i);
-        if (shown(r, f))
-            print_finding(r, f);
+    if (cfg && !is_stdin && !mc_config_wanted(cfg, path, walked)) {
+        if (!walked)
+            fprintf(stderr, "%s: note: skipped: excluded by %s\n", path,
+                    mc_config_path(cfg));
+        return 0;
     }
-    unsigned comps = mc_result_components(res);
-    if (comps && !r->opt->verbose) {
-        printf("  components:");
-        for (int i = 0; i < MC_COMP_COUNT; i++)
-            if (comps & (1u << i))
-                printf(" %s", mc_component_name(1u << i));
-        printf("\n");
-    }
-}
-
-/* Scores one text and prints it; name is what reports call it. */
-static void score_one(run *r, const char *name, const char *id_json,
-                      const char *text, size_t len, mc_lang lang, int line)
-{
-    mc_result *res = NULL;
-    mc_error err = {0};
-    int rc = mc_score(r->scorer, text, len, lang, &res, &err);
-    if (rc != MC_OK) {
-        snprintf(err.file, sizeof err.file, "%s", name);
-        if (line)
-            err.line = line, err.column = 0;
-        if (rc == MC_ERR_NOMEM)
-            snprintf(err.message, sizeof err.message, "out of memory");
-        print_error(&err);
-        r->errors = 1;
-        return;
-    }
-    if (r->opt->json) {
-        char *s = mc_report_json(res, name, id_json);
-        if (s)
-            printf("%s\n", s);
-        else
-            r->errors = 1;
-        free(s);
-    } else {
-        print_text(r, name, res);
-    }
-    if (r->opt->min_score && mc_result_score(res) < r->opt->min_score)
-        r->below = 1;
-    mc_result_free(res);
-}
-
-/* ---- inputs ----------------------------------------------------------- */
-
-static int read_all(FILE *f, const char *name, char **out, size_t *len)
-{
-    size_t cap = 0, n = 0, got;
-    char *buf = NULL;
-    do {
-        if (n + 65536 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                free(buf);
-                fprintf(stderr, "%s: error: out of memory\n", name);
-                return -1;
-            }
-            buf = nb;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n > MAX_TEXT) {
-            free(buf);
-            fprintf(stderr, "%s: error: text too large (over %u MiB); split it "
-                    "or use --input-format jsonl\n", name, MAX_TEXT >> 20);
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64;
+        mc_job *v = realloc(l->v, ncap * sizeof *v);
+        if (!v)
             return -1;
-        }
-    } while (got > 0);
-    if (ferror(f)) {
-        free(buf);
-        fprintf(stderr, "%s: error: read failed: %s\n", name, strerror(errno));
-        return -1;
+        l->v = v;
+        l->cap = ncap;
     }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
+    if (mc_strv_push(&l->paths, path))
+        return -1;
+    mc_job *j = &l->v[l->n++];
+    *j = (mc_job){.path = l->paths.v[l->paths.n - 1], .is_stdin = is_stdin,
+                  .walked = walked};
+    settle(j, o, cfg);
+    if (is_stdin) {
+        j->raw = l->stdin_buf;
+        j->rawlen = l->stdin_len;
+        l->stdin_buf = NULL;
+    }
     return 0;
 }
 
-static void score_jsonl_line(run *r, const char *name, int lineno,
-                             const char *line, size_t len)
+static int read_stdin(job_list *l)
 {
-    json_error_t je;
-    json_t *o = json_loadb(line, len, 0, &je);
-    const char *text = NULL, *lang = NULL;
-    json_t *id = NULL;
-    if (!o || json_unpack_ex(o, &je, 0, "{s:s%, s?o, s?s}", "text", &text,
-                             &len, "id", &id, "lang", &lang) != 0) {
-        fprintf(stderr, "%s:%d: error: %s\n", name, lineno,
-                o ? "expected {\"text\": string, \"id\"?: any, \"lang\"?: string}"
-                  : je.text);
-        r->errors = 1;
-        json_decref(o);
-        return;
-    }
-    int l = lang ? mc_lang_parse(lang) : (int)r->opt->lang;
-    char *id_json = id ? json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    if (l < 0) {
-        fprintf(stderr, "%s:%d: error: unknown lang \"%s\"\n", name, lineno, lang);
-        r->errors = 1;
-    } else {
-        score_one(r, name, id_json ? id_json : "null", text, len, (mc_lang)l,
-                  lineno);
-    }
-    free(id_json);
-    json_decref(o);
-}
-
-static void score_jsonl(run *r, FILE *f, const char *name)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int lineno = 0;
-    while ((n = getline(&line, &cap, f)) != -1) {
-        lineno++;
-        size_t len = (size_t)n;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            len--;
-        if (len == 0)
-            continue;
-        score_jsonl_line(r, name, lineno, line, len);
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "%s: error: read failed: %s\n", name, strerror(errno));
-        r->errors = 1;
-    }
-    free(line);
-}
-
-static void score_file(run *r, const char *path)
-{
-    int is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "<stdin>" : path;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: error: cannot open: %s\n", path, strerror(errno));
-        r->errors = 1;
-        return;
-    }
-    if (r->opt->jsonl_in) {
-        score_jsonl(r, f, name);
-    } else {
-        char *buf;
-        size_t len;
-        if (read_all(f, name, &buf, &len) == 0) {
-            score_one(r, name, NULL, buf, len, r->opt->lang, 0);
+    size_t cap = 65536, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+        n += got;
+        if (n > MC_MAX_TEXT) {
+            fprintf(stderr, "<stdin>: error: text too large (over %u MiB); "
+                    "split it or use --input-format jsonl\n", MC_MAX_TEXT >> 20);
             free(buf);
-        } else {
-            r->errors = 1;
+            return -1;
         }
+        char *nb = n == cap ? realloc(buf, (cap *= 2) + 1) : buf;
+        if (!nb)
+            free(buf);
+        buf = nb;
     }
-    if (!is_stdin)
-        fclose(f);
+    if (!buf || ferror(stdin)) {
+        fprintf(stderr, "<stdin>: error: %s\n", buf ? strerror(errno)
+                                                     : "out of memory");
+        free(buf);
+        return -1;
+    }
+    buf[n] = 0;
+    l->stdin_buf = buf;
+    l->stdin_len = n;
+    return 0;
+}
+
+static int add_path(job_list *l, const char *arg, const options *o,
+                    const mc_config *cfg)
+{
+    struct stat st;
+    if (strcmp(arg, "-") == 0) {
+        if (!l->stdin_buf && read_stdin(l))
+            return l->errors = 1, 0;
+        return add_job(l, o->stdin_filename ? o->stdin_filename : "<stdin>", 0,
+                       1, o, cfg);
+    }
+    if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))
+        return add_job(l, arg, 0, 0, o, cfg);
+    mc_strv files = {0};
+    l->errors |= mc_walk(arg, &files) != 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < files.n; i++)
+        rc = add_job(l, files.v[i], 1, 0, o, cfg);
+    mc_strv_free(&files);
+    return rc;
+}
+
+static void job_list_free(job_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        mc_job_clear(&l->v[i]);
+    free(l->v);
+    mc_strv_free(&l->paths);
+    free(l->stdin_buf);
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+typedef struct {
+    mc_emitter *emitter;
+    int below, errors;
+} run;
+
+static void emit(void *ctx, mc_job *job)
+{
+    run *r = ctx;
+    fflush(stdout);
+    if (job->diaglen)
+        fwrite(job->diag, 1, job->diaglen, stderr);
+    r->below |= mc_emit_job(r->emitter, job) > 0;
+    r->errors |= job->errors;
+    mc_job_clear(job);
 }
 
 static int finish_output(void)
@@ -460,40 +528,77 @@ static int finish_output(void)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int default_jobs(void)
 {
-    options opt = {.lang = MC_LANG_AUTO};
-    int code = parse_args(argc, argv, &opt);
-    if (code >= 0)
-        return code == EXIT_PASS && finish_output() ? EXIT_ERROR : code;
-    char **args = argv + optind;
-    int nargs = argc - optind;
-    mc_rules *rules = load_rules(&opt, args, opt.check_rules ? nargs : 0);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static int score_paths(const options *o, const mc_config *cfg,
+                       const mc_rules *rules, char **args, int nargs)
+{
+    job_list l = {0};
+    run r = {mc_emitter_new(o->format, rules, o->color, o->verbose, stdout), 0, 0};
+    int rc = r.emitter ? 0 : -1;
+    if (nargs == 0 && rc == 0)
+        rc = add_path(&l, "-", o, cfg);
+    for (int i = 0; rc == 0 && i < nargs; i++)
+        rc = add_path(&l, args[i], o, cfg);
+    if (rc == 0)
+        rc = mc_run_jobs(l.v, l.n, o->jobs ? o->jobs : default_jobs(), rules,
+                         emit, &r);
+    if (rc == 0)
+        rc = mc_emitter_finish(r.emitter);
+    if (rc)
+        fprintf(stderr, "meaculpa: error: out of memory\n");
+    mc_emitter_free(r.emitter);
+    int errors = l.errors || r.errors || rc;
+    job_list_free(&l);
+    if (finish_output() || errors)
+        return EXIT_ERROR;
+    return r.below ? EXIT_BELOW : EXIT_PASS;
+}
+
+static int rules_only(const options *o, char **args, int nargs)
+{
+    mc_rules *rules = load_rules(o, NULL, args, o->check_rules ? nargs : 0);
     if (!rules)
         return EXIT_ERROR;
-    if (opt.check_rules || opt.dump_patterns) {
-        code = EXIT_PASS;
-        if (opt.dump_patterns)
-            mc_rules_each_pattern(rules, print_pattern, NULL);
-        else
-            code = check_rules(rules);
-        mc_rules_free(rules);
-        return finish_output() ? EXIT_ERROR : code;
-    }
-    mc_error err = {0};
-    run r = {&opt, mc_scorer_new(rules, &err), 0, 0};
-    if (!r.scorer) {
-        print_error(&err);
-        mc_rules_free(rules);
-        return EXIT_ERROR;
-    }
-    if (nargs == 0)
-        score_file(&r, "-");
-    for (int i = 0; i < nargs; i++)
-        score_file(&r, args[i]);
-    mc_scorer_free(r.scorer);
+    int code = EXIT_PASS;
+    if (o->dump_patterns)
+        mc_rules_each_pattern(rules, print_pattern, NULL);
+    else
+        code = check_rules(rules);
     mc_rules_free(rules);
-    if (finish_output())
+    return finish_output() ? EXIT_ERROR : code;
+}
+
+static int run_main(options *o, char **args, int nargs)
+{
+    if (o->check_rules || o->dump_patterns)
+        return rules_only(o, args, nargs);
+    if (o->stdin_filename && nargs > 0)
+        return bad_usage("--stdin-filename reads standard input: name no "
+                         "PATH (got '%s')", args[0]);
+    mc_config *cfg;
+    if (find_config(o, &cfg))
         return EXIT_ERROR;
-    return r.errors ? EXIT_ERROR : r.below ? EXIT_BELOW : EXIT_PASS;
+    mc_rules *rules = load_rules(o, cfg, NULL, 0);
+    int code = rules ? score_paths(o, cfg, rules, args, nargs) : EXIT_ERROR;
+    mc_rules_free(rules);
+    mc_config_free(cfg);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    options opt = {.lang = -1, .min_score = -1};
+    json_object_seed(0);  /* before any thread makes a JSON object */
+    int code = parse_args(argc, argv, &opt);
+    if (code < 0)
+        code = run_main(&opt, argv + optind, argc - optind);
+    else if (code == EXIT_PASS && finish_output())
+        code = EXIT_ERROR;
+    mc_strv_free(&opt.disable);
+    return code;
 }

@@ -2,6 +2,7 @@
  * reports bad keys as file:line, and turns its global keys and [glob]
  * sections into the settings of one file.  Hands settings to cli.c;
  * flags are applied after it there, so they win. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>

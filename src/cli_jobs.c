@@ -5,6 +5,7 @@
  * the output is the same for every -j. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

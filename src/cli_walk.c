@@ -41,8 +41,11 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* "./a.md" is reported as "a.md", the way users name it. */
 static char *join(const char *dir, const char *name)
 {
+    if (strcmp(dir, ".") == 0)
+        return strdup(name);
     size_t n = strlen(dir);
     char *p = malloc(n + strlen(name) + 2);
     if (p)

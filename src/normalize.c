@@ -621,7 +621,7 @@ static size_t numeric_entity(const unsigned char *s, size_t n, int32_t *cp)
 {
     int hex = n > 1 && (s[1] == 'x' || s[1] == 'X');
     size_t j = hex ? 2 : 1, digits = 0;
-    int32_t v = 0;
+    uint32_t v = 0; /* unsigned: an 8th hex digit must not overflow */
     unsigned char c;
 
     for (; j < n && digits < 8; j++, digits++) {
@@ -635,7 +635,7 @@ static size_t numeric_entity(const unsigned char *s, size_t n, int32_t *cp)
     }
     if (digits == 0 || digits == 8 || j >= n || s[j] != ';')
         return 0;
-    *cp = cp1252(v);
+    *cp = cp1252((int32_t)v); /* at most 7 digits: below 2^28 */
     return j + 1;
 }
 

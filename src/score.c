@@ -122,6 +122,8 @@ static int add_hit_finding(mc_result *res, const mc_text *t, const mc_hit *h,
     /* normalize.c maps the byte after a hit to the end of its last word,
      * placeholders and entities included. */
     size_t a = t->orig[h->start], b = t->orig[h->end];
+    while (b > a && strchr(" \t\r\n", t->src[b - 1]))
+        b--;
     if (b < a)
         b = a;
     mc_finding f = {r->id, r->category, r->effect, r->value, is_counted,

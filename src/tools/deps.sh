@@ -3,7 +3,7 @@
 # Installs the missing ones when run as root (as on a fresh Debian 12
 # machine or in CI); otherwise prints the command to run.
 set -eu
-need="build-essential pkg-config libpcre2-dev libutf8proc-dev libjansson-dev libcmocka-dev $*"
+need="build-essential pkg-config libpcre2-dev libutf8proc-dev libjansson-dev libcmocka-dev libcmark-dev libinih-dev libexpat1-dev $*"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
