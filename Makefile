@@ -35,8 +35,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_CI_SECONDS ?= 20
 ASAN_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
+# The shared dev sets, then our own labeled texts (tests/corpus/).
 CORPUS  ?= ../shared/corpus/dev.jsonl ../shared/corpus/dev-traps.jsonl \
-           ../shared/corpus/real-macros.jsonl
+           ../shared/corpus/real-macros.jsonl $(sort $(wildcard tests/corpus/*.jsonl))
 
 .PHONY: all demo deps check test rules-check eval asan valgrind install \
         valgrind-cli fuzz fuzz-ci fuzz-build fuzz-bins \
@@ -47,7 +48,7 @@ all: $(BUILD)/meaculpa $(BUILD)/libmeaculpa.a $(BUILD)/libmeaculpa.so \
 help:
 	@echo "make demo      build and score the sample texts"
 	@echo "make check     unit tests, rules self-test, CLI tests"
-	@echo "make eval      accuracy on CORPUS (default: the dev sets)"
+	@echo "make eval      accuracy on CORPUS (default: the dev sets and tests/corpus)"
 	@echo "make asan      make test under AddressSanitizer + UBSan"
 	@echo "make valgrind  unit tests and the CLI under valgrind memcheck"
 	@echo "make fuzz      each libFuzzer harness FUZZ_SECONDS=$(FUZZ_SECONDS) s (clang)"
@@ -143,7 +144,7 @@ asan:
 # Every test binary under memcheck, and test_cli once more with MC_BIN a
 # wrapper that runs each meaculpa it starts under memcheck too: any error
 # or leak fails (exit 99, the log is printed).
-VG      = valgrind -q --error-exitcode=99 --leak-check=full \
+VG      = MEACULPA_NO_JIT=1 valgrind -q --error-exitcode=99 --leak-check=full \
           --errors-for-leak-kinds=definite,indirect,possible
 VG_DIR  = $(BUILD)/valgrind
 valgrind: all $(TEST_BIN)
@@ -156,7 +157,7 @@ valgrind: all $(TEST_BIN)
 
 valgrind-cli: all $(BUILD)/tests/test_cli
 	@mkdir -p $(VG_DIR)/logs && rm -f $(VG_DIR)/logs/*
-	@printf '#!/bin/sh\nexec %s --log-file=%s/logs/%%%%p.log %s "$$@"\n' \
+	@printf '#!/bin/sh\nexec env %s --log-file=%s/logs/%%p.log %s "$$@"\n' \
 	  "$(VG)" "$(abspath $(VG_DIR))" "$(abspath $(BUILD)/meaculpa)" \
 	  >$(VG_DIR)/meaculpa && chmod +x $(VG_DIR)/meaculpa
 	@echo "== valgrind: test_cli with meaculpa under memcheck"
@@ -200,16 +201,26 @@ fuzz: fuzz-build
 fuzz-ci:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
 
-install: all
+# The pkg-config file names the prefix it is installed under.
+$(BUILD)/meaculpa.pc: src/meaculpa.pc.in include/meaculpa.h | $(BUILD)/obj
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e "s|@VERSION@|$$(sed -n \
+	  's/^#define MC_VERSION \"\(.*\)\"/\1/p' include/meaculpa.h)|" $< >$@
+
+install: all $(BUILD)/meaculpa.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-	  $(DESTDIR)$(PREFIX)/include
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/meaculpa $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libmeaculpa.a $(BUILD)/libmeaculpa.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/meaculpa.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/meaculpa.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 docs/meaculpa.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/meaculpa $(DESTDIR)$(PREFIX)/lib/libmeaculpa.a \
-	  $(DESTDIR)$(PREFIX)/lib/libmeaculpa.so $(DESTDIR)$(PREFIX)/include/meaculpa.h
+	  $(DESTDIR)$(PREFIX)/lib/libmeaculpa.so $(DESTDIR)$(PREFIX)/include/meaculpa.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/meaculpa.pc \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/meaculpa.1
 
 # The benchmark (bench/run.sh): an optimised build of its own, the corpus
 # and the timings under $(BUILD)/bench, the table in bench/results.md.

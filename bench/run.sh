@@ -17,7 +17,7 @@ set -eu
 MC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$2
 OUT=$3
-RESULTS=$4
+RESULTS=$(cd "$(dirname "$4")" && pwd)/$(basename "$4")
 RUNS=${BENCH_RUNS:-5}
 LAT_RUNS=${BENCH_LAT_RUNS:-200}
 BIG=${BENCH_BIG:-100000}

@@ -53,7 +53,7 @@ static const struct {
     {{"min-score", required_argument, NULL, OPT_MIN_SCORE}, "N",
      "exit 1 when any text scores below N (1-10; 0: no bar)"},
     {{"jobs", required_argument, NULL, OPT_JOBS}, "N",
-     "score N files at a time (default: the number of cores); -j N"},
+     "score N files at a time (default: the number of cores)"},
     {{"kind", required_argument, NULL, OPT_KIND}, "KIND",
      "read every file as text, markdown, html, zendesk or jsonl "
      "(default: by extension)"},

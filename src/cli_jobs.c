@@ -224,13 +224,31 @@ static int make_workers(worker *w, int n, pool *p)
     return 0;
 }
 
+/* One file or -j 1: no thread to start (what an editor runs on save). */
+static int run_here(mc_job *jobs, size_t n, const mc_rules *rules,
+                    mc_emit_fn emit, void *ctx)
+{
+    mc_error err = {0};
+    mc_scorer *s = mc_scorer_new(rules, &err);
+    if (!s) {
+        fprintf(stderr, "meaculpa: error: %s\n", err.message);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        run_one(&jobs[i], s, rules);
+        emit(ctx, &jobs[i]);
+    }
+    mc_scorer_free(s);
+    return 0;
+}
+
 int mc_run_jobs(mc_job *jobs, size_t n, int nthreads, const mc_rules *rules,
                 mc_emit_fn emit, void *ctx)
 {
-    if (nthreads < 1)
-        nthreads = 1;
     if ((size_t)nthreads > n)
-        nthreads = n ? (int)n : 1;
+        nthreads = (int)n;
+    if (nthreads <= 1)
+        return run_here(jobs, n, rules, emit, ctx);
     pool p = {jobs, n, 0, calloc(n + 1, 1), rules, PTHREAD_MUTEX_INITIALIZER,
               PTHREAD_COND_INITIALIZER};
     worker *w = calloc((size_t)nthreads, sizeof *w);

@@ -197,6 +197,16 @@ static int emit_json(mc_emitter *e, view *v)
 
 /* ---- gcc and GitHub ----------------------------------------------------- */
 
+/* Vim's default errorformat starts with %*[^"]"%f"%*\D%l: %m, which
+ * would read a quoted word of the message as a file name: quote with
+ * ' as GCC does in the C locale. */
+static void gcc_quotes(char *s)
+{
+    for (; s && *s; s++)
+        if (*s == '"')
+            *s = '\'';
+}
+
 static void emit_gcc(mc_emitter *e, view *v)
 {
     for (size_t i = 0; i < mc_result_finding_count(v->res); i++) {
@@ -206,11 +216,13 @@ static void emit_gcc(mc_emitter *e, view *v)
         if (!shown(e, f) || !(t = finding_text(f)))
             continue;
         file_pos(v, f, 0, &line, &col);
+        gcc_quotes(t);
         fprintf(e->out, "%s:%d:%d: %s: %s [%s]\n", v->job->path, line, col,
                 severity(v, f), t, f->rule);
         free(t);
     }
     char *t = score_text(v);
+    gcc_quotes(t);
     fprintf(e->out, "%s:%d:%d: %s: %s [score]\n", v->job->path, v->pc->line,
             v->pc->column > 0 ? v->pc->column : 1, v->below ? "error" : "note",
             t ? t : "");

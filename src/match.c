@@ -103,7 +103,8 @@ static unsigned long long now_ns(void)
 static void budget_start(mc_scorer *s, size_t len)
 {
     unsigned long long ms = s->rule_ms +
-                            (unsigned long long)s->rule_ms_per_mib * (len >> 20);
+                            (unsigned long long)s->rule_ms_per_mib *
+                                (len >> 10) / 1024;
     unsigned long long t = s->rule_ms ? now_ns() : 0;
     s->deadline_ns = t ? t + ms * 1000000ull : 0;
 }
