@@ -7,66 +7,18 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <fcntl.h>
+#include "spawn.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define RULES "--no-default-rules", "--rules", "tests/data/rules"
-
-typedef struct {
-    int code;
-    char out[65536];
-    char err[8192];
-} outcome;
-
-static void slurp(int fd, char *buf, size_t size)
-{
-    ssize_t n = pread(fd, buf, size - 1, 0);
-    buf[n > 0 ? n : 0] = 0;
-    close(fd);
-}
-
-static int temp_fd(const char *content)
-{
-    char path[] = "/tmp/mc-cli-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    unlink(path);
-    if (content)
-        assert_int_equal(write(fd, content, strlen(content)),
-                         (ssize_t)strlen(content));
-    lseek(fd, 0, SEEK_SET);
-    return fd;
-}
 
 /* Runs $MC_BIN with argv (NULL-terminated) and stdin as given. */
 static outcome *run_env(const char *input, const char *env, char *const argv[])
 {
-    static outcome o;
-    int in = temp_fd(input ? input : ""), out = temp_fd(NULL),
-        err = temp_fd(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        if (env)
-            putenv((char *)env);
-        execv(getenv("MC_BIN"), argv);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    close(in);
-    slurp(out, o.out, sizeof o.out);
-    slurp(err, o.err, sizeof o.err);
-    return &o;
+    return spawn(getenv("MC_BIN"), NULL, env, input, argv);
 }
 
 #define RUN(input, ...)                                                     \

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "spawn.h"
 #include <expat.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -25,58 +26,12 @@
 #define REPO "tests/repo"
 #define NODEF "--no-default-rules"
 
-typedef struct {
-    int code;
-    char out[262144];
-    char err[16384];
-} outcome;
-
 static char bin[PATH_MAX];
-
-static void slurp(int fd, char *buf, size_t size)
-{
-    ssize_t n = pread(fd, buf, size - 1, 0);
-    buf[n > 0 ? n : 0] = 0;
-    close(fd);
-}
-
-static int temp_fd(const char *content)
-{
-    char path[] = "/tmp/mc-lint-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    unlink(path);
-    if (content)
-        assert_int_equal(write(fd, content, strlen(content)),
-                         (ssize_t)strlen(content));
-    lseek(fd, 0, SEEK_SET);
-    return fd;
-}
 
 /* Runs the binary in directory cwd with argv and stdin as given. */
 static outcome *run_in(const char *cwd, const char *input, char *const argv[])
 {
-    static outcome o;
-    int in = temp_fd(input ? input : ""), out = temp_fd(NULL),
-        err = temp_fd(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        if (chdir(cwd) != 0)
-            _exit(126);
-        execv(bin, argv);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    close(in);
-    slurp(out, o.out, sizeof o.out);
-    slurp(err, o.err, sizeof o.err);
-    return &o;
+    return spawn(bin, cwd, NULL, input, argv);
 }
 
 /* In tests/repo, where its .meaculpa.ini is found as users find it. */
