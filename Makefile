@@ -12,14 +12,15 @@ PKGS     = libpcre2-8 libutf8proc jansson
 # The command alone also needs cmark (Markdown) and inih (.meaculpa.ini).
 CLI_PKGS = libcmark inih
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(CLI_PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+# -pthread: rules.c compiles on first use under a lock (threads share rules)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -pthread
 CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS)) -pthread
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 CPPFLAGS_ALL = -Iinclude -Isrc -I$(BUILD) $(PKG_CFLAGS) $(CPPFLAGS)
 SAN      =
 
-LIB_SRC  = src/normalize.c src/lang.c src/rules.c src/match.c src/score.c \
-           src/report.c
+LIB_SRC  = src/normalize.c src/lang.c src/rules.c src/prefilter.c \
+           src/match.c src/score.c src/report.c
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_rules.o
 CLI_SRC  = src/cli.c src/cli_walk.c src/cli_config.c src/cli_kinds.c \
            src/cli_markdown.c src/cli_zendesk.c src/cli_jobs.c src/cli_output.c

@@ -6,6 +6,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "meaculpa.h"
@@ -26,8 +27,15 @@ enum { MC_MASKS_CAP = 1, MC_MASKS_REGRET = 2, MC_MASKS_COMPONENT = 4,
 
 typedef struct {
     char *source;       /* as written in the file */
-    char *expanded;     /* what PCRE2 compiled: definitions inlined */
-    pcre2_code *code;   /* with definitions inlined, JIT-compiled if able */
+    char *expanded;     /* what PCRE2 compiles: definitions inlined */
+    size_t defs_len;    /* the inlined definitions before source */
+    /* Interpreted code: compiled at load (rules files), or on the first
+     * text of its language (the built-in rules; mc_rules_prepare). */
+    pcre2_code *code;
+    /* A JIT-compiled copy, made once the pattern has been run over
+     * enough text to pay for it (mc_pattern_code), and the bytes run. */
+    _Atomic(pcre2_code *) jit;
+    atomic_size_t work;
     int line, column;
 } mc_pattern;
 
@@ -54,12 +62,20 @@ typedef struct {
     mc_example *examples;
     size_t nexamples;
     int disabled;
+    size_t slot;              /* its index in the set (per-rule scratch) */
 } mc_rule;
+
+/* What rules.c prepares on first use behind an immutable mc_rules:
+ * compiled languages and their prefilters, under a lock. */
+typedef struct mc_lazy mc_lazy;
+typedef struct mc_prefilter mc_prefilter;
+typedef struct mc_filter_scratch mc_filter_scratch;
 
 struct mc_rules {
     mc_rule **rules;
     size_t n, cap;
     int jit;                  /* 1 when the JIT compiler is available */
+    mc_lazy *lazy;
 };
 
 /* One match of a rule, as byte offsets into the normalized text. */
@@ -88,6 +104,7 @@ struct mc_scorer {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
+    mc_filter_scratch *filter; /* prefilter.c: which rules run where */
     mc_text text;             /* reused between texts */
     mc_hits hits;
     mc_limit_hit *limits;     /* rules stopped on the current text */
@@ -115,9 +132,36 @@ MC_HIDDEN void mc_error_set(mc_error *err, const char *file, int line,
                             int column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* rules.c: compiles the patterns of lang (and of every language) the
+ * first time a text of lang comes, and builds their prefilter (*filter).
+ * Thread-safe: rules stay shareable.  MC_ERR_RULES names the pattern. */
+MC_HIDDEN int mc_rules_prepare(const mc_rules *set, mc_lang lang,
+                               const mc_prefilter **filter, mc_error *err);
+/* The code to match p with over a subject of len bytes: the interpreted
+ * code, or its JIT-compiled copy once p has been run over enough text. */
+MC_HIDDEN const pcre2_code *mc_pattern_code(const mc_rules *set,
+                                            mc_pattern *p, size_t len);
+
+/* prefilter.c: the literals each rule needs (built per language by
+ * mc_rules_prepare), and the scan of one text for them. */
+MC_HIDDEN mc_prefilter *mc_prefilter_build(const mc_rules *set,
+                                           mc_lang lang);
+MC_HIDDEN void mc_prefilter_free(mc_prefilter *f);
+/* Prepares t's language and scans t.  Then mc_prefilter_pass says
+ * whether rule r can match in sentence k of t (SIZE_MAX: anywhere), and
+ * until the next call mc_prefilter_pattern says which of r's patterns
+ * can. */
+MC_HIDDEN int mc_prepare_text(mc_scorer *s, const mc_text *t, mc_lang lang,
+                              mc_error *err);
+MC_HIDDEN int mc_prefilter_pass(mc_scorer *s, const mc_rule *r,
+                                size_t sentence);
+MC_HIDDEN int mc_prefilter_pattern(const mc_scorer *s, const mc_rule *r,
+                                   size_t i);
+MC_HIDDEN void mc_filter_scratch_free(mc_filter_scratch *x);
+
 /* match.c: appends the hits of every enabled rule for lang to hits.
  * Returns MC_OK or MC_ERR_LIMIT (err names the rule) after recording
- * what it could. */
+ * what it could; MC_ERR_RULES when lang's built-in rules do not compile. */
 MC_HIDDEN int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
                             mc_hits *hits, mc_error *err);
 MC_HIDDEN int mc_match_sentence(mc_scorer *s, const mc_rule *r,

@@ -78,6 +78,7 @@ void mc_scorer_free(mc_scorer *s)
     pcre2_match_context_free(s->mctx);
     pcre2_jit_stack_free(s->jit_stack);
     mc_text_free(&s->text);
+    mc_filter_scratch_free(s->filter);
     free(s->hits.v);
     free(s->limits);
     free(s);
@@ -140,7 +141,11 @@ static int match_window(mc_scorer *s, const mc_rule *r, const char *subj,
 {
     size_t best = SIZE_MAX, best_end = 0;
     for (size_t i = 0; i < r->npatterns; i++) {
-        const pcre2_code *code = r->patterns[i].code;
+        if (!mc_prefilter_pattern(s, r, i)) /* its literals are not here */
+            continue;
+        /* rules.c: interpreted, or JIT once it pays for itself */
+        const pcre2_code *code = mc_pattern_code(s->rules, &r->patterns[i],
+                                                 len - from);
         pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
                                             ? (PCRE2_SIZE)lim : PCRE2_UNSET);
         int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,
@@ -232,7 +237,8 @@ static int match_rule(mc_scorer *s, const mc_rule *r, const mc_text *t,
     if (r->scope_text)
         return match_span(s, r, t, (mc_span){0, t->len}, SIZE_MAX, hits);
     for (size_t k = 0; k < t->nsentences && rc == 0; k++)
-        rc = match_span(s, r, t, t->sentences[k], k, hits);
+        if (mc_prefilter_pass(s, r, k)) /* one of r's literals is in k */
+            rc = match_span(s, r, t, t->sentences[k], k, hits);
     return rc;
 }
 
@@ -270,9 +276,13 @@ int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
                   mc_hits *hits, mc_error *err)
 {
     s->nlimits = 0;
+    /* prefilter.c: compiles lang on first use, finds the rules' literals */
+    int prc = mc_prepare_text(s, t, lang, err);
+    if (prc != MC_OK)
+        return prc;
     for (size_t i = 0; i < s->rules->n; i++) {
         const mc_rule *r = s->rules->rules[i];
-        if (!rule_applies(r, lang))
+        if (!rule_applies(r, lang) || !mc_prefilter_pass(s, r, SIZE_MAX))
             continue;
         int rc = match_rule(s, r, t, hits);
         if (rc == MC_ERR_NOMEM || (rc < 0 && record_limit(s, r, rc)))
@@ -302,9 +312,69 @@ static int mask_hides(const mc_rule *mask, const mc_rule *r)
     return 0;
 }
 
-void mc_apply_masks(mc_hits *h)
+typedef struct {
+    size_t start, end, pmax; /* pmax: largest end of this and earlier */
+    const mc_rule *rule;
+} mask_span;
+
+static int cmp_mask(const void *a, const void *b)
 {
-    int regret = 0;
+    const mask_span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Whether a mask in m[0..k) (sorted by start, each starting before x
+ * ends) overlaps x and hides its rule. */
+static int masked_by(const mask_span *m, size_t k, const mc_hit *x)
+{
+    while (k-- > 0) {
+        if (m[k].pmax <= x->start)
+            return 0; /* no earlier mask reaches x */
+        if (m[k].end > x->start && mask_hides(m[k].rule, x->rule))
+            return 1;
+    }
+    return 0;
+}
+
+/* The masks sorted by start, so that each hit looks only at the masks
+ * that can overlap it: linear in practice, where every-mask-against-
+ * every-hit was quadratic on a long text.  NULL when out of memory. */
+static mask_span *sorted_masks(const mc_hits *h, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < h->n; i++)
+        k += h->v[i].rule->effect == MC_EFFECT_MASK;
+    mask_span *m = malloc((k ? k : 1) * sizeof *m);
+    if (!m)
+        return NULL;
+    k = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].rule->effect == MC_EFFECT_MASK)
+            m[k++] = (mask_span){h->v[i].start, h->v[i].end, 0, h->v[i].rule};
+    qsort(m, k, sizeof *m, cmp_mask);
+    for (size_t i = 0; i < k; i++)
+        m[i].pmax = i && m[i - 1].pmax > m[i].end ? m[i - 1].pmax : m[i].end;
+    *n = k;
+    return m;
+}
+
+/* How many masks start before end. */
+static size_t masks_before(const mask_span *m, size_t n, size_t end)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m[mid].start < end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Every mask against every hit: the fallback when out of memory. */
+static void mask_all_pairs(mc_hits *h)
+{
     for (size_t i = 0; i < h->n; i++) {
         const mc_hit *m = &h->v[i];
         if (m->rule->effect != MC_EFFECT_MASK)
@@ -315,6 +385,24 @@ void mc_apply_masks(mc_hits *h)
                 mask_hides(m->rule, x->rule))
                 x->masked = 1;
         }
+    }
+}
+
+void mc_apply_masks(mc_hits *h)
+{
+    int regret = 0;
+    size_t nm = 0;
+    mask_span *m = sorted_masks(h, &nm);
+    if (!m) {
+        mask_all_pairs(h);
+    } else {
+        for (size_t i = 0; nm && i < h->n; i++) {
+            mc_hit *x = &h->v[i];
+            if (x->rule->effect != MC_EFFECT_MASK &&
+                masked_by(m, masks_before(m, nm, x->end), x))
+                x->masked = 1;
+        }
+        free(m);
     }
     for (size_t i = 0; i < h->n; i++)
         regret |= !h->v[i].masked && h->v[i].rule->effect == MC_EFFECT_REGRET;
@@ -331,6 +419,8 @@ static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
                            mc_error *err)
 {
     int rc = mc_normalize(ex, strlen(ex), &s->text, err);
+    if (!rc) /* the prefilter is part of what is tested */
+        rc = mc_prepare_text(s, &s->text, r->lang, err);
     if (rc)
         return rc;
     s->hits.n = 0;

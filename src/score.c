@@ -141,12 +141,18 @@ static int add_hit_finding(mc_result *res, const mc_text *t, const mc_hit *h,
     return mc_result_add(res, &f);
 }
 
+/* The hits of one rule in one sentence are adjacent (match.c pushes them
+ * in order), so only the run just before i is looked at: a text with
+ * millions of hits stays linear. */
 static int seen_before(const mc_hits *hits, size_t i)
 {
-    for (size_t j = 0; j < i; j++)
-        if (!hits->v[j].masked && hits->v[j].rule == hits->v[i].rule &&
-            hits->v[j].sentence == hits->v[i].sentence)
+    for (size_t j = i; j-- > 0;) {
+        const mc_hit *h = &hits->v[j];
+        if (h->rule != hits->v[i].rule || h->sentence != hits->v[i].sentence)
+            return 0;
+        if (!h->masked)
             return 1;
+    }
     return 0;
 }
 
@@ -286,7 +292,7 @@ int mc_score_ex(mc_scorer *s, const char *text, size_t len, mc_lang lang,
         lang = mc_detect_lang(text, len);
     s->hits.n = 0;
     int mrc = mc_match_text(s, &s->text, lang, &s->hits, err);
-    if (mrc == MC_ERR_NOMEM)
+    if (mrc == MC_ERR_NOMEM || mrc == MC_ERR_RULES) /* rules: a bad build */
         return mrc;
     if (nsup)
         drop_suppressed(&s->text, &s->hits, sup, nsup);

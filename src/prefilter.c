@@ -1,0 +1,976 @@
+/* prefilter.c - the cheap test before PCRE2.  For every rule it extracts,
+ * from the patterns themselves, a set of literals one of which every match
+ * must contain; per text, one scan finds them all, and match.c then runs a
+ * rule only on the sentences where one of its literals occurs.  Extraction
+ * is conservative: whatever it does not understand gives the rule no
+ * prefilter, and the rule runs everywhere as before.
+ *
+ * Why this is sound: patterns run over the normalized text, which is
+ * case-folded (normalize.c), so a caseless match of a lower-case letter
+ * of the whitelist below is that very byte sequence; and a match lies
+ * inside the subject PCRE2 is given (one sentence, or the whole text for
+ * scope = text).  The rules' own match examples test it (--check-rules
+ * runs them through the prefilter too). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Sets stay small, so that the cross products of a sequence stay cheap;
+ * what does not fit is given up for a weaker, still correct, requirement. */
+#define SET_MAX 32
+#define LIT_MAX 24
+/* Literals shorter than this (in bytes) are too common to be worth it. */
+#define LIT_MIN 3
+/* Subroutine calls followed into definitions, at most this deep. */
+#define CALL_DEPTH 8
+/* Scratch for the sets of one pattern; a pattern needing more has no
+ * prefilter. */
+#define ARENA_MEMBERS (1u << 18)
+#define ARENA_BYTES (1u << 22)
+
+/* ---- sets of strings, in a per-pattern arena ---------------------------- */
+
+typedef struct {
+    uint32_t off, len; /* bytes in the arena */
+} member;
+
+/* Members first .. first + n - 1 of the arena; "" may be a member. */
+typedef struct {
+    uint32_t first, n;
+} strset;
+
+typedef struct {
+    member *m;
+    uint32_t nm;
+    char *b;
+    uint32_t nb;
+    int full;          /* the arena ran out: give the pattern up */
+} arena;
+
+static int same(const arena *a, member x, const char *s, size_t n)
+{
+    return x.len == n && memcmp(a->b + x.off, s, n) == 0;
+}
+
+static int set_has(const arena *a, strset s, const char *str, size_t n)
+{
+    for (uint32_t i = 0; i < s.n; i++)
+        if (same(a, a->m[s.first + i], str, n))
+            return 1;
+    return 0;
+}
+
+static strset set_new(const arena *a)
+{
+    return (strset){a->nm, 0};
+}
+
+/* Adds str to s, the set created last, unless it is there (dedupe: 0
+ * when it is known not to be); 0 when it does not fit. */
+static int set_add(arena *a, strset *s, const char *str, size_t n,
+                   int dedupe)
+{
+    if (dedupe && set_has(a, *s, str, n))
+        return 1;
+    if (s->n == SET_MAX || n > LIT_MAX)
+        return 0;
+    if (a->nm == ARENA_MEMBERS || a->nb + n > ARENA_BYTES) {
+        a->full = 1;
+        return 0;
+    }
+    memcpy(a->b + a->nb, str, n);
+    a->m[a->nm++] = (member){a->nb, (uint32_t)n};
+    a->nb += (uint32_t)n;
+    s->n++;
+    return 1;
+}
+
+static int set_push(arena *a, strset *s, const char *str, size_t n)
+{
+    return set_add(a, s, str, n, 1);
+}
+
+static strset set_one(arena *a, const char *str, size_t n)
+{
+    strset s = set_new(a);
+    set_push(a, &s, str, n);
+    return s;
+}
+
+/* a | b, or an empty set with *ok = 0 when it does not fit. */
+static strset set_union(arena *a, strset x, strset y, int *ok)
+{
+    strset s = set_new(a);
+    for (uint32_t i = 0; *ok && i < x.n + y.n; i++) {
+        member m = a->m[i < x.n ? x.first + i : y.first + i - x.n];
+        *ok = set_push(a, &s, a->b + m.off, m.len);
+    }
+    return s;
+}
+
+/* Every member of x followed by every member of y.  When either has one
+ * member the products are all different (the usual case: one more
+ * character for a run), so they need no dedupe. */
+static strset set_product(arena *a, strset x, strset y, int *ok)
+{
+    strset s = set_new(a);
+    int dedupe = x.n > 1 && y.n > 1;
+    char buf[2 * LIT_MAX];
+    for (uint32_t i = 0; *ok && i < x.n; i++)
+        for (uint32_t j = 0; *ok && j < y.n; j++) {
+            member p = a->m[x.first + i], q = a->m[y.first + j];
+            if (p.len + q.len > LIT_MAX) {
+                *ok = 0;
+                break;
+            }
+            memcpy(buf, a->b + p.off, p.len);
+            memcpy(buf + p.len, a->b + q.off, q.len);
+            *ok = set_add(a, &s, buf, p.len + q.len, dedupe);
+        }
+    return s;
+}
+
+static uint32_t min_len(const arena *a, strset s)
+{
+    uint32_t m = UINT32_MAX;
+    for (uint32_t i = 0; i < s.n; i++)
+        if (a->m[s.first + i].len < m)
+            m = a->m[s.first + i].len;
+    return s.n ? m : 0;
+}
+
+/* ---- pieces of a pattern -------------------------------------------------- */
+
+/* What is known about the matches of one piece of a pattern. */
+typedef struct {
+    int exact;    /* every match is one of the strings of e */
+    strset e;
+    int has_req;  /* every match contains one of the strings of r */
+    strset r;
+} piece;
+
+typedef struct {
+    const char *pat;   /* the whole (expanded) pattern */
+    const char *p;     /* the parse position */
+    int bail;          /* something not understood: no prefilter */
+    int depth;         /* of subroutine calls being followed */
+    arena *a;
+} parser;
+
+static piece none(void)
+{
+    piece p = {0, {0, 0}, 0, {0, 0}};
+    return p;
+}
+
+static piece exact_of(parser *ps, const char *s, size_t n)
+{
+    piece p = none();
+    p.exact = 1;
+    p.e = set_one(ps->a, s, n);
+    p.has_req = n > 0;
+    p.r = p.e;
+    return p;
+}
+
+static piece empty(parser *ps) { return exact_of(ps, "", 0); }
+
+/* Is x a better requirement than y?  The longer shortest member first
+ * (capped: past a few bytes every literal is rare), then fewer members. */
+static int better(const arena *a, strset x, strset y)
+{
+    uint32_t mx = min_len(a, x), my = min_len(a, y);
+    mx = mx > 6 ? 6 : mx;
+    my = my > 6 ? 6 : my;
+    return mx != my ? mx > my : x.n < y.n;
+}
+
+/* Keeps r in best if it is a requirement (no "" member) and better. */
+static void consider(const arena *a, piece *best, strset r)
+{
+    if (r.n == 0 || set_has(a, r, "", 0))
+        return;
+    if (!best->has_req || better(a, r, best->r)) {
+        best->r = r;
+        best->has_req = 1;
+    }
+}
+
+/* ---- the pattern parser ----------------------------------------------- */
+
+static piece parse_alt(parser *ps);
+
+/* Lower-case letters whose caseless matches, in case-folded text, are
+ * the letter itself: Cyrillic а-я and ѐ-џ, Latin-1 à-þ, and Polish
+ * ą ć ę ł ń ś ź ż (ASCII is handled apart).  Others are no literal. */
+static int plain_letter(uint32_t c)
+{
+    static const uint32_t polish[] = {0x105, 0x107, 0x119, 0x142,
+                                      0x144, 0x15B, 0x17A, 0x17C};
+    if ((c >= 0x430 && c <= 0x45F) || (c >= 0xE0 && c <= 0xFE && c != 0xF7))
+        return 1;
+    for (size_t i = 0; i < sizeof polish / sizeof polish[0]; i++)
+        if (c == polish[i])
+            return 1;
+    return 0;
+}
+
+/* One literal character at ps->p (UTF-8: the pattern compiled). */
+static piece literal_char(parser *ps)
+{
+    const unsigned char *s = (const unsigned char *)ps->p;
+    if (s[0] < 0x80) {
+        char c = (char)(s[0] >= 'A' && s[0] <= 'Z' ? s[0] + 32 : s[0]);
+        ps->p++;
+        return exact_of(ps, &c, 1);
+    }
+    size_t k = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+    if (strnlen(ps->p, k) < k) {
+        ps->bail = 1;
+        return none();
+    }
+    ps->p += k;
+    uint32_t c = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    return k == 2 && plain_letter(c) ? exact_of(ps, (const char *)s, k)
+                                     : none();
+}
+
+/* Skips a "{...}" argument of an escape; 0 when there is none. */
+static int skip_braces(parser *ps)
+{
+    if (*ps->p != '{')
+        return 0;
+    const char *e = strchr(ps->p, '}');
+    if (!e)
+        ps->bail = 1;
+    else
+        ps->p = e + 1;
+    return 1;
+}
+
+static void skip_while(parser *ps, const char *chars, int max)
+{
+    for (int i = 0; i < max && *ps->p && strchr(chars, *ps->p); i++)
+        ps->p++;
+}
+
+/* After a backslash: a literal, an assertion, or a class of characters. */
+static piece parse_escape(parser *ps)
+{
+    char c = *++ps->p;
+    if (!c) {
+        ps->bail = 1;
+        return none();
+    }
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9')))
+        return literal_char(ps); /* \. \- \' and the like */
+    ps->p++;
+    if (strchr("bBAzZGKE", c))
+        return empty(ps); /* zero-width */
+    if (strchr("dDwWsShHvVRXCntrfeaN", c)) {
+        if (c == 'N')
+            skip_braces(ps); /* \N{U+...} */
+        return none();
+    }
+    if (c == 'p' || c == 'P') {
+        if (!skip_braces(ps) && *ps->p)
+            ps->p++; /* \pL */
+    } else if (c == 'x') {
+        if (!skip_braces(ps))
+            skip_while(ps, "0123456789abcdefABCDEF", 2);
+    } else if (c == 'o') {
+        if (!skip_braces(ps))
+            ps->bail = 1;
+    } else if (c == 'c') {
+        if (*ps->p)
+            ps->p++;
+    } else if ((c == 'g' || c == 'k') && strchr("<'{", *ps->p) && *ps->p) {
+        char close = *ps->p == '<' ? '>' : *ps->p == '{' ? '}' : '\'';
+        const char *e = strchr(ps->p + 1, close);
+        ps->bail |= !e;
+        ps->p = e ? e + 1 : ps->p;
+    } else if (c == 'g' || (c >= '0' && c <= '9')) {
+        skip_while(ps, "+-0123456789", 8); /* back references */
+    } else {
+        ps->bail = 1; /* \Q...\E, and anything unknown */
+    }
+    return none();
+}
+
+/* The end of the class starting at s (after "["), or NULL. */
+static const char *class_end(const char *s)
+{
+    if (*s == '^')
+        s++;
+    if (*s == ']')
+        s++;
+    for (; *s && *s != ']'; s++) {
+        if (*s == '[' && s[1] == ':') {
+            const char *e = strstr(s + 2, ":]");
+            if (!e)
+                return NULL;
+            s = e + 1;
+        } else if (*s == '\\') {
+            if (!*++s)
+                return NULL;
+            if (strchr("pPxoN", *s) && s[1] == '{' && !(s = strchr(s, '}')))
+                return NULL;
+        }
+    }
+    return *s ? s : NULL;
+}
+
+/* A class: exact when it is a few ASCII lower-case letters ([sz]). */
+static piece parse_class(parser *ps)
+{
+    const char *s = ps->p + 1, *e = class_end(s);
+    if (!e) {
+        ps->bail = 1;
+        return none();
+    }
+    ps->p = e + 1;
+    if (e - s > 4 || e == s)
+        return none();
+    for (const char *c = s; c < e; c++)
+        if (*c < 'a' || *c > 'z')
+            return none();
+    piece p = none();
+    p.exact = p.has_req = 1;
+    p.e = set_new(ps->a);
+    for (const char *c = s; c < e; c++)
+        set_push(ps->a, &p.e, c, 1);
+    p.r = p.e;
+    return p;
+}
+
+/* A call (?&name): what the body of the group of that name requires. */
+static piece call_named(parser *ps, const char *name, size_t n)
+{
+    char key[48];
+    if (n + 4 >= sizeof key || ps->depth >= CALL_DEPTH)
+        return none();
+    snprintf(key, sizeof key, "(?<%.*s>", (int)n, name);
+    const char *at = strstr(ps->pat, key);
+    if (!at)
+        return none();
+    parser sub = {ps->pat, at + strlen(key), 0, ps->depth + 1, ps->a};
+    piece p = parse_alt(&sub);
+    if (sub.bail || *sub.p != ')')
+        return none();
+    return p;
+}
+
+/* Skips a group whose content does not count, from after its opening
+ * "(...": (?(DEFINE)...), lookarounds.  Returns the position after ")". */
+static const char *skip_group(const char *s)
+{
+    int depth = 1;
+    for (; *s; s++) {
+        if (*s == '\\') {
+            if (!*++s)
+                return NULL;
+        } else if (*s == '[') {
+            if (!(s = class_end(s + 1)))
+                return NULL;
+        } else if (*s == '(') {
+            depth++;
+        } else if (*s == ')' && --depth == 0) {
+            return s + 1;
+        }
+    }
+    return NULL;
+}
+
+static piece skipped(parser *ps, const char *s)
+{
+    const char *e = skip_group(s);
+    if (!e) {
+        ps->bail = 1;
+        return none();
+    }
+    ps->p = e;
+    return empty(ps);
+}
+
+/* "(?" followed by option letters, (?R) or (?1): the first is nothing,
+ * the others recursion (no requirement); (?x) changes the syntax. */
+static piece option_group(parser *ps, const char *s, const char **content)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwyzABCDEFGHIJKLMNOPQRSTUVWXYZ^-+0123456789");
+    int numeric = n && strchr("R+-0123456789", *s) != NULL;
+    *content = NULL;
+    if (s[n] == ')' || s[n] == ':') {
+        if (s[n] == ':' && !numeric) {
+            *content = s + n + 1;
+            return none();
+        }
+        if (s[n] == ')') {
+            ps->p = s + n + 1;
+            return numeric ? none() : empty(ps);
+        }
+    }
+    ps->bail = 1;
+    return none();
+}
+
+/* The start of a group's content after "(?", or NULL when the group is
+ * dealt with (its piece in *done). */
+static const char *group_kind(parser *ps, const char *s, piece *done)
+{
+    if (*s == '&' || (*s == 'P' && s[1] == '>')) {
+        const char *name = s + (*s == '&' ? 1 : 2);
+        size_t n = strcspn(name, ")");
+        ps->p = name + n + (name[n] == ')');
+        *done = call_named(ps, name, n);
+        return NULL;
+    }
+    if (strncmp(s, "(DEFINE)", 8) == 0 || *s == '=' || *s == '!' ||
+        (*s == '<' && (s[1] == '=' || s[1] == '!'))) {
+        *done = skipped(ps, s); /* never matched here, or zero-width */
+        return NULL;
+    }
+    if (*s == ':' || *s == '|' || *s == '>')
+        return s + 1;
+    if (*s == '<' || (*s == 'P' && s[1] == '<') || *s == '\'') {
+        const char *e = strchr(s + 1, *s == '\'' ? '\'' : '>');
+        if (e)
+            return e + 1;
+    } else if (*s != '(' && *s != 'C' && *s != '#' && *s != 'P') {
+        const char *content;
+        *done = option_group(ps, s, &content);
+        if (content)
+            return content;
+        return NULL;
+    }
+    ps->bail = 1; /* conditionals, callouts, comments, (?P=name) */
+    *done = none();
+    return NULL;
+}
+
+/* After "(": the group's content, or what a special group means. */
+static piece parse_group(parser *ps)
+{
+    const char *s = ++ps->p;
+    if (*s == '*') { /* (*VERB): (*ACCEPT) ends a match early */
+        ps->bail = 1;
+        return none();
+    }
+    if (*s == '?') {
+        piece done;
+        if (!(s = group_kind(ps, s + 1, &done)))
+            return done;
+    }
+    ps->p = s;
+    piece p = parse_alt(ps);
+    if (*ps->p != ')') {
+        ps->bail = 1;
+        return none();
+    }
+    ps->p++;
+    return p;
+}
+
+/* Digits at *s, moved past; -1 when there are none. */
+static long digits(const char **s)
+{
+    long v = -1;
+    for (; **s >= '0' && **s <= '9' && v < 100000; (*s)++)
+        v = (v < 0 ? 0 : v * 10) + (**s - '0');
+    return v;
+}
+
+/* A quantifier at ps->p: sets *lo and *hi (-1: no bound); 0 when there
+ * is none.  A "{" that is no quantifier is given up: PCRE2 versions
+ * differ on what "{,3}" means. */
+static int parse_quant(parser *ps, long *lo, long *hi)
+{
+    const char *s = ps->p + 1;
+    char c = *ps->p;
+    if (c == '?' || c == '*' || c == '+') {
+        *lo = c == '+';
+        *hi = c == '?' ? 1 : -1;
+    } else if (c == '{') {
+        *lo = *hi = digits(&s);
+        if (*lo >= 0 && *s == ',') {
+            s++;
+            *hi = digits(&s);
+        }
+        if (*lo < 0 || *s++ != '}') {
+            ps->bail = 1;
+            return 0;
+        }
+    } else {
+        return 0;
+    }
+    ps->p = s;
+    if (*ps->p == '?' || *ps->p == '+') /* lazy or possessive */
+        ps->p++;
+    return 1;
+}
+
+static piece quantified(parser *ps, piece a, long lo, long hi)
+{
+    int ok = 1;
+    if (lo == 0 && hi == 1 && a.exact) { /* x? is x or nothing */
+        piece p = none();
+        p.e = set_union(ps->a, a.e, set_one(ps->a, "", 0), &ok);
+        p.exact = ok;
+        return p;
+    }
+    if (lo == 0)
+        return none();
+    if (lo != 1 || hi != 1)
+        a.exact = 0; /* x+, x{2,}: x at least once */
+    return a;
+}
+
+static piece parse_atom(parser *ps)
+{
+    piece a;
+    switch (*ps->p) {
+    case '(':
+        a = parse_group(ps);
+        break;
+    case '[':
+        a = parse_class(ps);
+        break;
+    case '\\':
+        a = parse_escape(ps);
+        break;
+    case '.':
+        ps->p++;
+        a = none();
+        break;
+    case '^':
+    case '$':
+        ps->p++;
+        a = empty(ps);
+        break;
+    case '*':
+    case '+':
+    case '?':
+    case '{':
+        ps->bail = 1;
+        return none();
+    default:
+        a = literal_char(ps);
+    }
+    long lo, hi;
+    if (!ps->bail && parse_quant(ps, &lo, &hi))
+        a = quantified(ps, a, lo, hi);
+    return a;
+}
+
+/* A sequence: runs of exact pieces are joined into longer literals, and
+ * the best run, or the best requirement of a piece, is kept. */
+static piece parse_seq(parser *ps)
+{
+    piece out = none();
+    strset run = set_one(ps->a, "", 0);
+    int all_exact = 1;
+    while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->bail) {
+        piece a = parse_atom(ps);
+        int ok = a.exact;
+        strset joined = ok ? set_product(ps->a, run, a.e, &ok) : run;
+        if (ok) {
+            run = joined;
+            continue;
+        }
+        consider(ps->a, &out, run);
+        all_exact = 0;
+        if (a.has_req)
+            consider(ps->a, &out, a.r);
+        run = a.exact ? a.e : set_one(ps->a, "", 0);
+    }
+    consider(ps->a, &out, run);
+    out.exact = all_exact;
+    out.e = run;
+    return out;
+}
+
+static piece parse_alt(parser *ps)
+{
+    piece acc = parse_seq(ps);
+    while (*ps->p == '|' && !ps->bail) {
+        ps->p++;
+        piece b = parse_seq(ps);
+        int ok_e = acc.exact && b.exact, ok_r = acc.has_req && b.has_req;
+        acc.e = ok_e ? set_union(ps->a, acc.e, b.e, &ok_e) : acc.e;
+        acc.r = ok_r ? set_union(ps->a, acc.r, b.r, &ok_r) : acc.r;
+        acc.exact = ok_e;
+        acc.has_req = ok_r;
+    }
+    if (acc.exact) /* an exact set is a requirement too */
+        consider(ps->a, &acc, acc.e);
+    return acc;
+}
+
+/* The requirement of one expanded pattern, as a set in a; 0 when it has
+ * none worth scanning for. */
+static int pattern_literals(arena *a, const char *pattern, strset *out)
+{
+    parser ps = {pattern, pattern, 0, 0, a};
+    if (!pattern)
+        return 0;
+    piece p = parse_alt(&ps);
+    if (ps.bail || a->full || *ps.p || !p.has_req ||
+        min_len(a, p.r) < LIT_MIN)
+        return 0;
+    *out = p.r;
+    return 1;
+}
+
+/* ---- the index --------------------------------------------------------- */
+
+/* Literals are found by their first LIT_MIN bytes, hashed to a bucket; a
+ * bitmap of the buckets in use keeps the scan to one test per byte.
+ * Patterns are numbered across the set ("pattern slots"): rule slot i
+ * has the patterns first[i] .. first[i + 1] - 1. */
+#define HASH_BITS 16
+#define NBUCKETS (1u << HASH_BITS)
+
+typedef struct {
+    char *s;
+    size_t n;
+} literal;
+
+struct mc_prefilter {
+    literal *lits;
+    size_t nlits;
+    uint64_t used[NBUCKETS / 64]; /* buckets holding some literal */
+    uint32_t *bucket;             /* NBUCKETS + 1 starts into by_bucket */
+    uint32_t *by_bucket;          /* literal ids, grouped by bucket */
+    uint32_t *lit_pat_at;         /* nlits + 1 starts into lit_pats */
+    uint32_t *lit_pats;           /* the pattern slots needing a literal */
+    size_t nrules, npats, max_pats;
+    uint32_t *first;              /* by rule slot: its first pattern slot */
+    unsigned char *filtered;      /* by pattern slot: it has literals */
+};
+
+static uint32_t hash3(const unsigned char *s)
+{
+    uint32_t k = (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2];
+    return (k * 2654435761u) >> (32 - HASH_BITS);
+}
+
+/* One literal a pattern needs, before they are grouped. */
+typedef struct {
+    char *s;
+    uint32_t n, pat;
+} need;
+
+typedef struct {
+    need *v;
+    size_t n, cap;
+} needs;
+
+static int push_need(needs *nd, const char *s, uint32_t n, uint32_t pat)
+{
+    if (nd->n == nd->cap) {
+        size_t cap = nd->cap ? nd->cap * 2 : 512;
+        need *v = realloc(nd->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        nd->v = v;
+        nd->cap = cap;
+    }
+    char *copy = malloc(n ? n : 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, s, n);
+    nd->v[nd->n++] = (need){copy, n, pat};
+    return 0;
+}
+
+/* Adds the literals of one pattern (slot pat) to nd: one of them is in
+ * every match.  Returns 1, 0 when it has none, -1 when out of memory. */
+static int pattern_needs(arena *a, const char *expanded, uint32_t pat,
+                         needs *nd)
+{
+    strset lits;
+    a->nm = a->nb = 0;
+    a->full = 0;
+    if (!pattern_literals(a, expanded, &lits))
+        return 0;
+    for (uint32_t j = 0; j < lits.n; j++) {
+        member m = a->m[lits.first + j];
+        if (push_need(nd, a->b + m.off, m.len, pat))
+            return -1;
+    }
+    return 1;
+}
+
+static int cmp_need(const void *x, const void *y)
+{
+    const need *p = x, *q = y;
+    uint32_t n = p->n < q->n ? p->n : q->n;
+    int c = memcmp(p->s, q->s, n);
+    if (c == 0 && p->n != q->n)
+        c = p->n < q->n ? -1 : 1;
+    return c ? c : (p->pat > q->pat) - (p->pat < q->pat);
+}
+
+/* Sorted needs become the literal table and each literal's patterns. */
+static int group_needs(mc_prefilter *f, needs *nd)
+{
+    qsort(nd->v, nd->n, sizeof *nd->v, cmp_need);
+    f->lits = malloc((nd->n + 1) * sizeof *f->lits);
+    f->lit_pat_at = calloc(nd->n + 2, sizeof *f->lit_pat_at);
+    f->lit_pats = malloc((nd->n + 1) * sizeof *f->lit_pats);
+    if (!f->lits || !f->lit_pat_at || !f->lit_pats)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < nd->n; i++) {
+        need *x = &nd->v[i];
+        const literal *last = f->nlits ? &f->lits[f->nlits - 1] : NULL;
+        if (!last || x->n != last->n || memcmp(x->s, last->s, x->n)) {
+            f->lits[f->nlits++] = (literal){x->s, x->n};
+            x->s = NULL; /* owned by the table now */
+        } else if (x->pat == x[-1].pat) {
+            continue;
+        }
+        f->lit_pats[k++] = x->pat;
+        f->lit_pat_at[f->nlits]++;
+    }
+    for (size_t i = 0; i < f->nlits; i++)
+        f->lit_pat_at[i + 1] += f->lit_pat_at[i];
+    return 0;
+}
+
+/* Counting sort of the literal ids into the buckets of their hash. */
+static int build_buckets(mc_prefilter *f)
+{
+    f->bucket = calloc(NBUCKETS + 1, sizeof *f->bucket);
+    f->by_bucket = malloc((f->nlits + 1) * sizeof *f->by_bucket);
+    uint32_t *fill = malloc(NBUCKETS * sizeof *fill);
+    if (!f->bucket || !f->by_bucket || !fill) {
+        free(fill);
+        return -1;
+    }
+    for (size_t i = 0; i < f->nlits; i++) {
+        uint32_t h = hash3((const unsigned char *)f->lits[i].s);
+        f->bucket[h + 1]++;
+        f->used[h / 64] |= 1ull << (h % 64);
+    }
+    for (size_t h = 0; h < NBUCKETS; h++)
+        f->bucket[h + 1] += f->bucket[h];
+    memcpy(fill, f->bucket, NBUCKETS * sizeof *fill);
+    for (size_t i = 0; i < f->nlits; i++)
+        f->by_bucket[fill[hash3((const unsigned char *)f->lits[i].s)]++] =
+            (uint32_t)i;
+    free(fill);
+    return 0;
+}
+
+/* Numbers the patterns of the set. */
+static int number_patterns(mc_prefilter *f, const mc_rules *set)
+{
+    f->nrules = set->n;
+    if (!(f->first = malloc((set->n + 1) * sizeof *f->first)))
+        return -1;
+    for (size_t i = 0; i < set->n; i++) {
+        f->first[i] = (uint32_t)f->npats;
+        f->npats += set->rules[i]->npatterns;
+        if (set->rules[i]->npatterns > f->max_pats)
+            f->max_pats = set->rules[i]->npatterns;
+    }
+    f->first[set->n] = (uint32_t)f->npats;
+    return (f->filtered = calloc(f->npats + 1, 1)) ? 0 : -1;
+}
+
+/* The literals of the patterns of lang's rules (and every language's). */
+static int collect(mc_prefilter *f, const mc_rules *set, mc_lang lang,
+                   needs *nd)
+{
+    arena a = {malloc(ARENA_MEMBERS * sizeof *a.m), 0, malloc(ARENA_BYTES),
+               0, 0};
+    int rc = a.m && a.b ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < set->n; i++) {
+        const mc_rule *r = set->rules[i];
+        if (r->disabled || (r->lang != lang && r->lang != MC_LANG_AUTO))
+            continue;
+        for (size_t j = 0; rc == 0 && j < r->npatterns; j++) {
+            uint32_t pat = f->first[i] + (uint32_t)j;
+            int got = pattern_needs(&a, r->patterns[j].expanded, pat, nd);
+            rc = got < 0 ? -1 : 0;
+            f->filtered[pat] = got > 0;
+        }
+    }
+    free(a.m);
+    free(a.b);
+    return rc;
+}
+
+mc_prefilter *mc_prefilter_build(const mc_rules *set, mc_lang lang)
+{
+    mc_prefilter *f = calloc(1, sizeof *f);
+    needs nd = {NULL, 0, 0};
+    int rc = !f || number_patterns(f, set) || collect(f, set, lang, &nd) ||
+             group_needs(f, &nd) || build_buckets(f);
+    while (nd.n)
+        free(nd.v[--nd.n].s);
+    free(nd.v);
+    if (rc == 0)
+        return f;
+    mc_prefilter_free(f);
+    return NULL;
+}
+
+void mc_prefilter_free(mc_prefilter *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nlits; i++)
+        free(f->lits[i].s);
+    free(f->lits);
+    free(f->bucket);
+    free(f->by_bucket);
+    free(f->lit_pat_at);
+    free(f->lit_pats);
+    free(f->first);
+    free(f->filtered);
+    free(f);
+}
+
+/* ---- the scan, per text ------------------------------------------------ */
+
+/* Per scorer: which patterns may match where in the current text, and
+ * which patterns of rule `rule` may match in the span asked about last. */
+struct mc_filter_scratch {
+    const mc_prefilter *f;
+    unsigned char *any;    /* by pattern slot: a literal is in the text */
+    uint64_t *sent;        /* by pattern slot, `words` each: sentences */
+    size_t words;
+    size_t any_cap, sent_cap;
+    const mc_rule *rule;   /* of the last mc_prefilter_pass */
+    unsigned char *active; /* its patterns that may match there */
+};
+
+void mc_filter_scratch_free(mc_filter_scratch *x)
+{
+    if (!x)
+        return;
+    free(x->any);
+    free(x->sent);
+    free(x->active);
+    free(x);
+}
+
+static int grow_to(void **v, size_t *cap, size_t bytes)
+{
+    if (bytes <= *cap)
+        return 0;
+    void *p = realloc(*v, bytes);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = bytes;
+    return 0;
+}
+
+/* Sizes and clears the scratch of s for text t. */
+static int reset(mc_scorer *s, const mc_prefilter *f, const mc_text *t)
+{
+    if (!s->filter && !(s->filter = calloc(1, sizeof *s->filter)))
+        return MC_ERR_NOMEM;
+    mc_filter_scratch *x = s->filter;
+    x->words = (t->nsentences + 63) / 64;
+    size_t nsent = f->npats * x->words * sizeof *x->sent;
+    if (grow_to((void **)&x->any, &x->any_cap, f->npats + 1) ||
+        grow_to((void **)&x->sent, &x->sent_cap, nsent + 1))
+        return MC_ERR_NOMEM;
+    free(x->active);
+    if (!(x->active = malloc(f->max_pats + 1)))
+        return MC_ERR_NOMEM;
+    memset(x->any, 0, f->npats);
+    memset(x->sent, 0, nsent);
+    x->f = f;
+    x->rule = NULL;
+    return MC_OK;
+}
+
+/* Literal id occurs at [at, at + n): marks its patterns, for the text and
+ * for the sentence holding it (sentences are in order and disjoint, and
+ * *k follows the scan). */
+static void found(mc_filter_scratch *x, const mc_text *t, uint32_t id,
+                  size_t at, size_t n, size_t *k)
+{
+    const mc_prefilter *f = x->f;
+    while (*k < t->nsentences && t->sentences[*k].end <= at)
+        (*k)++;
+    int inside = *k < t->nsentences && t->sentences[*k].start <= at &&
+                 at + n <= t->sentences[*k].end;
+    uint64_t bit = 1ull << (*k % 64);
+    for (uint32_t i = f->lit_pat_at[id]; i < f->lit_pat_at[id + 1]; i++) {
+        uint32_t pat = f->lit_pats[i];
+        x->any[pat] = 1;
+        if (inside)
+            x->sent[pat * x->words + *k / 64] |= bit;
+    }
+}
+
+static void scan(mc_filter_scratch *x, const mc_text *t)
+{
+    const mc_prefilter *f = x->f;
+    const unsigned char *b = (const unsigned char *)t->buf;
+    size_t k = 0;
+    for (size_t i = 0; i + LIT_MIN <= t->len; i++) {
+        uint32_t h = hash3(b + i);
+        if (!(f->used[h / 64] >> (h % 64) & 1))
+            continue;
+        for (uint32_t j = f->bucket[h]; j < f->bucket[h + 1]; j++) {
+            const literal *l = &f->lits[f->by_bucket[j]];
+            if (l->n <= t->len - i && memcmp(b + i, l->s, l->n) == 0)
+                found(x, t, f->by_bucket[j], i, l->n, &k);
+        }
+    }
+}
+
+int mc_prepare_text(mc_scorer *s, const mc_text *t, mc_lang lang,
+                    mc_error *err)
+{
+    const mc_prefilter *f = NULL;
+    if (s->filter)
+        s->filter->f = NULL; /* until this text is scanned */
+    int rc = mc_rules_prepare(s->rules, lang, &f, err);
+    if (rc == MC_OK && (rc = reset(s, f, t)) == MC_OK)
+        scan(s->filter, t);
+    return rc;
+}
+
+/* May pattern slot pat match in sentence k (SIZE_MAX: the text)? */
+static int pattern_may(const mc_filter_scratch *x, uint32_t pat, size_t k)
+{
+    if (!x->f->filtered[pat])
+        return 1;
+    if (k == SIZE_MAX)
+        return x->any[pat];
+    return x->sent[pat * x->words + k / 64] >> (k % 64) & 1;
+}
+
+int mc_prefilter_pass(mc_scorer *s, const mc_rule *r, size_t sentence)
+{
+    mc_filter_scratch *x = s->filter;
+    if (!x || !x->f || r->slot >= x->f->nrules ||
+        x->f->first[r->slot + 1] - x->f->first[r->slot] != r->npatterns) {
+        if (x)
+            x->rule = NULL;
+        return 1; /* not prepared for this rule: everything runs */
+    }
+    int any = 0;
+    for (size_t j = 0; j < r->npatterns; j++)
+        any |= x->active[j] =
+            (unsigned char)pattern_may(x, x->f->first[r->slot] + (uint32_t)j,
+                                       sentence);
+    x->rule = r;
+    return any;
+}
+
+int mc_prefilter_pattern(const mc_scorer *s, const mc_rule *r, size_t i)
+{
+    const mc_filter_scratch *x = s->filter;
+    return !x || x->rule != r || x->active[i];
+}
