@@ -17,12 +17,17 @@
 
 #include "internal.h"
 
-/* Sets stay small, so that the cross products of a sequence stay cheap;
- * what does not fit is given up for a weaker, still correct, requirement. */
-#define SET_MAX 32
+/* Sets stay bounded, and cross products small (they are made for every
+ * character of a literal run); what does not fit is given up for a
+ * weaker, still correct, requirement. */
+#define SET_MAX 128
+#define PRODUCT_MAX 32
 #define LIT_MAX 24
 /* Literals shorter than this (in bytes) are too common to be worth it. */
 #define LIT_MIN 3
+/* A pattern is run only where all of up to this many requirements (from
+ * different parts of it: "sorry" ... "if") are met. */
+#define NREQ 3
 /* Subroutine calls followed into definitions, at most this deep. */
 #define CALL_DEPTH 8
 /* Scratch for the sets of one pattern; a pattern needing more has no
@@ -118,6 +123,8 @@ static strset set_product(arena *a, strset x, strset y, int *ok)
     strset s = set_new(a);
     int dedupe = x.n > 1 && y.n > 1;
     char buf[2 * LIT_MAX];
+    if ((uint64_t)x.n * y.n > PRODUCT_MAX)
+        *ok = 0;
     for (uint32_t i = 0; *ok && i < x.n; i++)
         for (uint32_t j = 0; *ok && j < y.n; j++) {
             member p = a->m[x.first + i], q = a->m[y.first + j];
@@ -145,10 +152,10 @@ static uint32_t min_len(const arena *a, strset s)
 
 /* What is known about the matches of one piece of a pattern. */
 typedef struct {
-    int exact;    /* every match is one of the strings of e */
+    int exact;          /* every match is one of the strings of e */
     strset e;
-    int has_req;  /* every match contains one of the strings of r */
-    strset r;
+    int nreq;           /* every match contains one string of each req[i], */
+    strset req[NREQ];   /* the best first */
 } piece;
 
 typedef struct {
@@ -161,7 +168,8 @@ typedef struct {
 
 static piece none(void)
 {
-    piece p = {0, {0, 0}, 0, {0, 0}};
+    piece p;
+    memset(&p, 0, sizeof p);
     return p;
 }
 
@@ -170,8 +178,8 @@ static piece exact_of(parser *ps, const char *s, size_t n)
     piece p = none();
     p.exact = 1;
     p.e = set_one(ps->a, s, n);
-    p.has_req = n > 0;
-    p.r = p.e;
+    p.nreq = n > 0;
+    p.req[0] = p.e;
     return p;
 }
 
@@ -187,15 +195,18 @@ static int better(const arena *a, strset x, strset y)
     return mx != my ? mx > my : x.n < y.n;
 }
 
-/* Keeps r in best if it is a requirement (no "" member) and better. */
+/* Adds r to the requirements of best, in order, if it is one (no ""
+ * member) and among the NREQ best. */
 static void consider(const arena *a, piece *best, strset r)
 {
     if (r.n == 0 || set_has(a, r, "", 0))
         return;
-    if (!best->has_req || better(a, r, best->r)) {
-        best->r = r;
-        best->has_req = 1;
-    }
+    int i = best->nreq < NREQ ? best->nreq++ : NREQ;
+    for (; i > 0 && better(a, r, best->req[i - 1]); i--)
+        if (i < NREQ)
+            best->req[i] = best->req[i - 1];
+    if (i < NREQ)
+        best->req[i] = r;
 }
 
 /* ---- the pattern parser ----------------------------------------------- */
@@ -338,11 +349,11 @@ static piece parse_class(parser *ps)
         if (*c < 'a' || *c > 'z')
             return none();
     piece p = none();
-    p.exact = p.has_req = 1;
+    p.exact = p.nreq = 1;
     p.e = set_new(ps->a);
     for (const char *c = s; c < e; c++)
         set_push(ps->a, &p.e, c, 1);
-    p.r = p.e;
+    p.req[0] = p.e;
     return p;
 }
 
@@ -417,8 +428,10 @@ static piece option_group(parser *ps, const char *s, const char **content)
 }
 
 /* The start of a group's content after "(?", or NULL when the group is
- * dealt with (its piece in *done). */
-static const char *group_kind(parser *ps, const char *s, piece *done)
+ * dealt with (its piece in *done).  *look: a positive lookaround, whose
+ * requirements hold for the subject but which matches nothing. */
+static const char *group_kind(parser *ps, const char *s, piece *done,
+                              int *look)
 {
     if (*s == '&' || (*s == 'P' && s[1] == '>')) {
         const char *name = s + (*s == '&' ? 1 : 2);
@@ -427,8 +440,12 @@ static const char *group_kind(parser *ps, const char *s, piece *done)
         *done = call_named(ps, name, n);
         return NULL;
     }
-    if (strncmp(s, "(DEFINE)", 8) == 0 || *s == '=' || *s == '!' ||
-        (*s == '<' && (s[1] == '=' || s[1] == '!'))) {
+    if (*s == '=' || (*s == '<' && s[1] == '=')) {
+        *look = 1;
+        return s + (*s == '=' ? 1 : 2);
+    }
+    if (strncmp(s, "(DEFINE)", 8) == 0 || *s == '!' ||
+        (*s == '<' && s[1] == '!')) {
         *done = skipped(ps, s); /* never matched here, or zero-width */
         return NULL;
     }
@@ -454,13 +471,14 @@ static const char *group_kind(parser *ps, const char *s, piece *done)
 static piece parse_group(parser *ps)
 {
     const char *s = ++ps->p;
+    int look = 0;
     if (*s == '*') { /* (*VERB): (*ACCEPT) ends a match early */
         ps->bail = 1;
         return none();
     }
     if (*s == '?') {
         piece done;
-        if (!(s = group_kind(ps, s + 1, &done)))
+        if (!(s = group_kind(ps, s + 1, &done, &look)))
             return done;
     }
     ps->p = s;
@@ -470,6 +488,10 @@ static piece parse_group(parser *ps)
         return none();
     }
     ps->p++;
+    if (look) { /* matches "", but what it requires is in the subject */
+        p.exact = 1;
+        p.e = set_one(ps->a, "", 0);
+    }
     return p;
 }
 
@@ -564,8 +586,8 @@ static piece parse_atom(parser *ps)
     return a;
 }
 
-/* A sequence: runs of exact pieces are joined into longer literals, and
- * the best run, or the best requirement of a piece, is kept. */
+/* A sequence: runs of exact pieces are joined into longer literals; each
+ * run and each requirement of a piece is required, the best are kept. */
 static piece parse_seq(parser *ps)
 {
     piece out = none();
@@ -577,12 +599,14 @@ static piece parse_seq(parser *ps)
         strset joined = ok ? set_product(ps->a, run, a.e, &ok) : run;
         if (ok) {
             run = joined;
+            for (int i = 0; a.e.n == 1 && !min_len(ps->a, a.e) && i < a.nreq; i++)
+                consider(ps->a, &out, a.req[i]); /* a lookaround's */
             continue;
         }
         consider(ps->a, &out, run);
         all_exact = 0;
-        if (a.has_req)
-            consider(ps->a, &out, a.r);
+        for (int i = 0; i < a.nreq; i++)
+            consider(ps->a, &out, a.req[i]);
         run = a.exact ? a.e : set_one(ps->a, "", 0);
     }
     consider(ps->a, &out, run);
@@ -591,36 +615,43 @@ static piece parse_seq(parser *ps)
     return out;
 }
 
+/* Alternatives: when every branch meets all of its requirements, a match
+ * meets, for each i, the union of the i-th requirements of the branches. */
 static piece parse_alt(parser *ps)
 {
     piece acc = parse_seq(ps);
     while (*ps->p == '|' && !ps->bail) {
         ps->p++;
         piece b = parse_seq(ps);
-        int ok_e = acc.exact && b.exact, ok_r = acc.has_req && b.has_req;
+        int ok_e = acc.exact && b.exact, n = 0;
         acc.e = ok_e ? set_union(ps->a, acc.e, b.e, &ok_e) : acc.e;
-        acc.r = ok_r ? set_union(ps->a, acc.r, b.r, &ok_r) : acc.r;
         acc.exact = ok_e;
-        acc.has_req = ok_r;
+        for (int i = 0; i < acc.nreq && i < b.nreq; i++) {
+            int ok = 1;
+            strset u = set_union(ps->a, acc.req[i], b.req[i], &ok);
+            if (ok)
+                acc.req[n++] = u;
+        }
+        acc.nreq = n;
     }
-    if (acc.exact) /* an exact set is a requirement too */
+    if (acc.exact && !acc.nreq) /* an exact set is a requirement too */
         consider(ps->a, &acc, acc.e);
     return acc;
 }
 
-/* The requirement of one expanded pattern, as a set in a; 0 when it has
- * none worth scanning for. */
+/* The requirements of one expanded pattern, as sets in a, worth
+ * scanning for (no literal under LIT_MIN bytes); how many. */
 static int pattern_literals(arena *a, const char *pattern, strset *out)
 {
     parser ps = {pattern, pattern, 0, 0, a};
     if (!pattern)
         return 0;
     piece p = parse_alt(&ps);
-    if (ps.bail || a->full || *ps.p || !p.has_req ||
-        min_len(a, p.r) < LIT_MIN)
-        return 0;
-    *out = p.r;
-    return 1;
+    int n = 0;
+    for (int i = 0; !ps.bail && !a->full && !*ps.p && i < p.nreq; i++)
+        if (min_len(a, p.req[i]) >= LIT_MIN)
+            out[n++] = p.req[i];
+    return n;
 }
 
 /* ---- the index --------------------------------------------------------- */
@@ -628,7 +659,9 @@ static int pattern_literals(arena *a, const char *pattern, strset *out)
 /* Literals are found by their first LIT_MIN bytes, hashed to a bucket; a
  * bitmap of the buckets in use keeps the scan to one test per byte.
  * Patterns are numbered across the set ("pattern slots"): rule slot i
- * has the patterns first[i] .. first[i + 1] - 1. */
+ * has the patterns first[i] .. first[i + 1] - 1; and so are their
+ * requirements ("clauses"): pattern slot p has cfirst[p] .. cfirst[p+1]-1,
+ * and may match only where each of them has a literal. */
 #define HASH_BITS 16
 #define NBUCKETS (1u << HASH_BITS)
 
@@ -643,11 +676,11 @@ struct mc_prefilter {
     uint64_t used[NBUCKETS / 64]; /* buckets holding some literal */
     uint32_t *bucket;             /* NBUCKETS + 1 starts into by_bucket */
     uint32_t *by_bucket;          /* literal ids, grouped by bucket */
-    uint32_t *lit_pat_at;         /* nlits + 1 starts into lit_pats */
-    uint32_t *lit_pats;           /* the pattern slots needing a literal */
-    size_t nrules, npats, max_pats;
-    uint32_t *first;              /* by rule slot: its first pattern slot */
-    unsigned char *filtered;      /* by pattern slot: it has literals */
+    uint32_t *lit_cl_at;          /* nlits + 1 starts into lit_cls */
+    uint32_t *lit_cls;            /* the clauses a literal satisfies */
+    size_t nrules, npats, max_pats, ncl;
+    uint32_t *first;              /* by rule slot: its first pattern */
+    uint32_t *cfirst;             /* by pattern slot: its first clause */
 };
 
 static uint32_t hash3(const unsigned char *s)
@@ -656,10 +689,10 @@ static uint32_t hash3(const unsigned char *s)
     return (k * 2654435761u) >> (32 - HASH_BITS);
 }
 
-/* One literal a pattern needs, before they are grouped. */
+/* One literal of a clause, before they are grouped. */
 typedef struct {
     char *s;
-    uint32_t n, pat;
+    uint32_t n, cl;
 } need;
 
 typedef struct {
@@ -667,7 +700,7 @@ typedef struct {
     size_t n, cap;
 } needs;
 
-static int push_need(needs *nd, const char *s, uint32_t n, uint32_t pat)
+static int push_need(needs *nd, const char *s, uint32_t n, uint32_t cl)
 {
     if (nd->n == nd->cap) {
         size_t cap = nd->cap ? nd->cap * 2 : 512;
@@ -681,26 +714,26 @@ static int push_need(needs *nd, const char *s, uint32_t n, uint32_t pat)
     if (!copy)
         return -1;
     memcpy(copy, s, n);
-    nd->v[nd->n++] = (need){copy, n, pat};
+    nd->v[nd->n++] = (need){copy, n, cl};
     return 0;
 }
 
-/* Adds the literals of one pattern (slot pat) to nd: one of them is in
- * every match.  Returns 1, 0 when it has none, -1 when out of memory. */
-static int pattern_needs(arena *a, const char *expanded, uint32_t pat,
+/* Adds the clauses of one pattern, numbered from f->ncl, to nd.  Returns
+ * how many, or -1 when out of memory. */
+static int pattern_needs(mc_prefilter *f, arena *a, const char *expanded,
                          needs *nd)
 {
-    strset lits;
+    strset req[NREQ];
     a->nm = a->nb = 0;
     a->full = 0;
-    if (!pattern_literals(a, expanded, &lits))
-        return 0;
-    for (uint32_t j = 0; j < lits.n; j++) {
-        member m = a->m[lits.first + j];
-        if (push_need(nd, a->b + m.off, m.len, pat))
-            return -1;
-    }
-    return 1;
+    int n = pattern_literals(a, expanded, req);
+    for (int i = 0; i < n; i++, f->ncl++)
+        for (uint32_t j = 0; j < req[i].n; j++) {
+            member m = a->m[req[i].first + j];
+            if (push_need(nd, a->b + m.off, m.len, (uint32_t)f->ncl))
+                return -1;
+        }
+    return n;
 }
 
 static int cmp_need(const void *x, const void *y)
@@ -710,17 +743,17 @@ static int cmp_need(const void *x, const void *y)
     int c = memcmp(p->s, q->s, n);
     if (c == 0 && p->n != q->n)
         c = p->n < q->n ? -1 : 1;
-    return c ? c : (p->pat > q->pat) - (p->pat < q->pat);
+    return c ? c : (p->cl > q->cl) - (p->cl < q->cl);
 }
 
-/* Sorted needs become the literal table and each literal's patterns. */
+/* Sorted needs become the literal table and each literal's clauses. */
 static int group_needs(mc_prefilter *f, needs *nd)
 {
     qsort(nd->v, nd->n, sizeof *nd->v, cmp_need);
     f->lits = malloc((nd->n + 1) * sizeof *f->lits);
-    f->lit_pat_at = calloc(nd->n + 2, sizeof *f->lit_pat_at);
-    f->lit_pats = malloc((nd->n + 1) * sizeof *f->lit_pats);
-    if (!f->lits || !f->lit_pat_at || !f->lit_pats)
+    f->lit_cl_at = calloc(nd->n + 2, sizeof *f->lit_cl_at);
+    f->lit_cls = malloc((nd->n + 1) * sizeof *f->lit_cls);
+    if (!f->lits || !f->lit_cl_at || !f->lit_cls)
         return -1;
     size_t k = 0;
     for (size_t i = 0; i < nd->n; i++) {
@@ -729,14 +762,14 @@ static int group_needs(mc_prefilter *f, needs *nd)
         if (!last || x->n != last->n || memcmp(x->s, last->s, x->n)) {
             f->lits[f->nlits++] = (literal){x->s, x->n};
             x->s = NULL; /* owned by the table now */
-        } else if (x->pat == x[-1].pat) {
+        } else if (x->cl == x[-1].cl) {
             continue;
         }
-        f->lit_pats[k++] = x->pat;
-        f->lit_pat_at[f->nlits]++;
+        f->lit_cls[k++] = x->cl;
+        f->lit_cl_at[f->nlits]++;
     }
     for (size_t i = 0; i < f->nlits; i++)
-        f->lit_pat_at[i + 1] += f->lit_pat_at[i];
+        f->lit_cl_at[i + 1] += f->lit_cl_at[i];
     return 0;
 }
 
@@ -778,27 +811,28 @@ static int number_patterns(mc_prefilter *f, const mc_rules *set)
             f->max_pats = set->rules[i]->npatterns;
     }
     f->first[set->n] = (uint32_t)f->npats;
-    return (f->filtered = calloc(f->npats + 1, 1)) ? 0 : -1;
+    return (f->cfirst = calloc(f->npats + 1, sizeof *f->cfirst)) ? 0 : -1;
 }
 
-/* The literals of the patterns of lang's rules (and every language's). */
+/* The clauses of the patterns of lang's rules (and every language's),
+ * numbered in pattern order. */
 static int collect(mc_prefilter *f, const mc_rules *set, mc_lang lang,
                    needs *nd)
 {
     arena a = {malloc(ARENA_MEMBERS * sizeof *a.m), 0, malloc(ARENA_BYTES),
                0, 0};
     int rc = a.m && a.b ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < set->n; i++) {
+    for (size_t i = 0; i < set->n; i++) {
         const mc_rule *r = set->rules[i];
-        if (r->disabled || (r->lang != lang && r->lang != MC_LANG_AUTO))
-            continue;
-        for (size_t j = 0; rc == 0 && j < r->npatterns; j++) {
-            uint32_t pat = f->first[i] + (uint32_t)j;
-            int got = pattern_needs(&a, r->patterns[j].expanded, pat, nd);
-            rc = got < 0 ? -1 : 0;
-            f->filtered[pat] = got > 0;
+        int mine = !r->disabled && (r->lang == lang || r->lang == MC_LANG_AUTO);
+        for (size_t j = 0; j < r->npatterns; j++) {
+            f->cfirst[f->first[i] + j] = (uint32_t)f->ncl;
+            if (mine && rc == 0 &&
+                pattern_needs(f, &a, r->patterns[j].expanded, nd) < 0)
+                rc = -1;
         }
     }
+    f->cfirst[f->npats] = (uint32_t)f->ncl;
     free(a.m);
     free(a.b);
     return rc;
@@ -828,21 +862,21 @@ void mc_prefilter_free(mc_prefilter *f)
     free(f->lits);
     free(f->bucket);
     free(f->by_bucket);
-    free(f->lit_pat_at);
-    free(f->lit_pats);
+    free(f->lit_cl_at);
+    free(f->lit_cls);
     free(f->first);
-    free(f->filtered);
+    free(f->cfirst);
     free(f);
 }
 
 /* ---- the scan, per text ------------------------------------------------ */
 
-/* Per scorer: which patterns may match where in the current text, and
+/* Per scorer: which clauses are met where in the current text, and
  * which patterns of rule `rule` may match in the span asked about last. */
 struct mc_filter_scratch {
     const mc_prefilter *f;
-    unsigned char *any;    /* by pattern slot: a literal is in the text */
-    uint64_t *sent;        /* by pattern slot, `words` each: sentences */
+    unsigned char *any;    /* by clause: one of its literals is in the text */
+    uint64_t *sent;        /* by clause, `words` each: sentences with one */
     size_t words;
     size_t any_cap, sent_cap;
     const mc_rule *rule;   /* of the last mc_prefilter_pass */
@@ -878,21 +912,21 @@ static int reset(mc_scorer *s, const mc_prefilter *f, const mc_text *t)
         return MC_ERR_NOMEM;
     mc_filter_scratch *x = s->filter;
     x->words = (t->nsentences + 63) / 64;
-    size_t nsent = f->npats * x->words * sizeof *x->sent;
-    if (grow_to((void **)&x->any, &x->any_cap, f->npats + 1) ||
+    size_t nsent = f->ncl * x->words * sizeof *x->sent;
+    if (grow_to((void **)&x->any, &x->any_cap, f->ncl + 1) ||
         grow_to((void **)&x->sent, &x->sent_cap, nsent + 1))
         return MC_ERR_NOMEM;
     free(x->active);
     if (!(x->active = malloc(f->max_pats + 1)))
         return MC_ERR_NOMEM;
-    memset(x->any, 0, f->npats);
+    memset(x->any, 0, f->ncl);
     memset(x->sent, 0, nsent);
     x->f = f;
     x->rule = NULL;
     return MC_OK;
 }
 
-/* Literal id occurs at [at, at + n): marks its patterns, for the text and
+/* Literal id occurs at [at, at + n): marks its clauses, for the text and
  * for the sentence holding it (sentences are in order and disjoint, and
  * *k follows the scan). */
 static void found(mc_filter_scratch *x, const mc_text *t, uint32_t id,
@@ -904,11 +938,11 @@ static void found(mc_filter_scratch *x, const mc_text *t, uint32_t id,
     int inside = *k < t->nsentences && t->sentences[*k].start <= at &&
                  at + n <= t->sentences[*k].end;
     uint64_t bit = 1ull << (*k % 64);
-    for (uint32_t i = f->lit_pat_at[id]; i < f->lit_pat_at[id + 1]; i++) {
-        uint32_t pat = f->lit_pats[i];
-        x->any[pat] = 1;
+    for (uint32_t i = f->lit_cl_at[id]; i < f->lit_cl_at[id + 1]; i++) {
+        uint32_t cl = f->lit_cls[i];
+        x->any[cl] = 1;
         if (inside)
-            x->sent[pat * x->words + *k / 64] |= bit;
+            x->sent[cl * x->words + *k / 64] |= bit;
     }
 }
 
@@ -941,14 +975,15 @@ int mc_prepare_text(mc_scorer *s, const mc_text *t, mc_lang lang,
     return rc;
 }
 
-/* May pattern slot pat match in sentence k (SIZE_MAX: the text)? */
+/* May pattern slot pat match in sentence k (SIZE_MAX: the text)?  Only
+ * if each of its clauses is met there; one with none always may. */
 static int pattern_may(const mc_filter_scratch *x, uint32_t pat, size_t k)
 {
-    if (!x->f->filtered[pat])
-        return 1;
-    if (k == SIZE_MAX)
-        return x->any[pat];
-    return x->sent[pat * x->words + k / 64] >> (k % 64) & 1;
+    for (uint32_t c = x->f->cfirst[pat]; c < x->f->cfirst[pat + 1]; c++)
+        if (!(k == SIZE_MAX ? x->any[c]
+                            : x->sent[c * x->words + k / 64] >> (k % 64) & 1))
+            return 0;
+    return 1;
 }
 
 int mc_prefilter_pass(mc_scorer *s, const mc_rule *r, size_t sentence)
