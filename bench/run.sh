@@ -8,7 +8,8 @@
 # usage: sh bench/run.sh MEACULPA GEN OUTDIR RESULTS
 # Environment: BENCH_RUNS (runs per meaculpa throughput timing, default 3),
 #              BENCH_YARD_RUNS (the same for pcre2grep and rg, default 1:
-#              they take minutes), BENCH_LAT_RUNS (latency runs, default 200),
+#              they take minutes), BENCH_LAT_RUNS (latency runs, default 200;
+#              BENCH_RG_LAT_RUNS for rg, default 20: it runs once per chunk),
 #              BENCH_BIG (macros of the memory run, default 100000; 0 skips).
 #
 # Every timing is a median from hyperfine in this one run; ratios compare
@@ -22,8 +23,10 @@ RESULTS=$(cd "$(dirname "$4")" && pwd)/$(basename "$4")
 RUNS=${BENCH_RUNS:-3}
 YRUNS=${BENCH_YARD_RUNS:-1}
 LAT_RUNS=${BENCH_LAT_RUNS:-200}
+RG_LAT_RUNS=${BENCH_RG_LAT_RUNS:-20}
 BIG=${BENCH_BIG:-100000}
 NPROC=$(nproc)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg) # other work on the machine skews timings
 mkdir -p "$OUT/times"
 OUT=$(cd "$OUT" && pwd)
 
@@ -154,20 +157,30 @@ time_cmd mc_short "$LAT_RUNS" 10 none "$MC short.txt"
 
 # Peak memory: the 10k corpus both ways, and a large JSON Lines run to see
 # whether memory stays flat as the corpus grows.
-rss() { /usr/bin/time -f '%M %e' sh -c "$1 > /dev/null" 2>&1 >/dev/null | tail -1; }
+# rss CMD: "peak-KiB seconds exit-status" of one run.
+rss() { /usr/bin/time -f '%M %e %x' sh -c "$1 > /dev/null 2>$OUT/rss.err" 2>&1 >/dev/null | tail -1; }
 say "peak memory"
 RSS_DIR=$(rss "$MC --format json $J1 $MC_DIR" | cut -d' ' -f1)
 RSS_JSONL=$(rss "$MC --format json --input-format jsonl $J1 corpus.jsonl" | cut -d' ' -f1)
 RSS_SHORT=$(rss "$MC short.txt" | cut -d' ' -f1)
 RSS_BIG=""
 BIG_S=""
+BIG_HOW=""
 if [ "$BIG" -gt 0 ]; then
     "$GEN" -D -n "$BIG" "$OUT/big" >&2
     BIG_BYTES=$(wc -c < "$OUT/big/corpus.jsonl")
     say "memory run over $BIG macros"
     set -- $(rss "$MC --format json --input-format jsonl $JN $OUT/big/corpus.jsonl")
-    RSS_BIG=$1
-    BIG_S=$2
+    RSS_BIG=$1 BIG_S=$2 BIG_HOW="one file"
+    if [ "$3" -ge 2 ]; then
+        # Refused (a CLI that reads a file whole has a size limit): the
+        # same macros in files of 10,000 lines, to see memory across files.
+        BIG_HOW="one file refused ($(head -c 160 "$OUT/rss.err" | tr '\n|' '  ')); so in files of 10000 lines"
+        split -l 10000 "$OUT/big/corpus.jsonl" "$OUT/big/part-"
+        set -- $(rss "$MC --format json --input-format jsonl $JN $OUT/big/part-*")
+        RSS_BIG=$1 BIG_S=$2
+        [ "$3" -ge 2 ] && BIG_HOW="$BIG_HOW, which failed too (exit $3)"
+    fi
     rm -rf "$OUT/big"
 fi
 
@@ -183,7 +196,7 @@ check_runs "$(rg_cmd -j1 dir)"
 time_cmd rg_dir_1 "$YRUNS" 0 sh "$(rg_cmd -j1 dir) > /dev/null"
 time_cmd rg_dir_n "$YRUNS" 0 sh "$(rg_cmd "-j$NPROC" dir) > /dev/null"
 time_cmd rg_jsonl "$YRUNS" 0 sh "$(rg_cmd -j1 corpus.jsonl) > /dev/null"
-time_cmd rg_short "$LAT_RUNS" 10 sh "$(rg_cmd -j1 short.txt) > /dev/null"
+time_cmd rg_short "$RG_LAT_RUNS" 3 sh "$(rg_cmd -j1 short.txt) > /dev/null"
 
 # ---- the table --------------------------------------------------------------
 
@@ -212,7 +225,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo
     echo "## Machine"
     echo
-    echo "- CPU: $cpu, nproc = $NPROC"
+    echo "- CPU: $cpu, nproc = $NPROC; load average when the run began: $LOAD"
     echo "- OS: Debian $(cat /etc/debian_version 2>/dev/null || echo '?'), Linux $(uname -r)"
     echo "- $("$MC" --version), $(cc --version | head -1)"
     echo "- $(pcre2grep --version), $(rg --version | head -1), $(hyperfine --version)"
@@ -256,7 +269,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "| meaculpa short.txt (default rules) | $(ms "$(get mc_short)") ms | |"
     echo "| pcre2grep --no-jit | $(ms "$(get p2_short_nojit)") ms | $(ratio "$(get mc_short)" "$(get p2_short_nojit)") |"
     echo "| pcre2grep (JIT) | $(ms "$(get p2_short)") ms | $(ratio "$(get mc_short)" "$(get p2_short)") |"
-    echo "| rg -P | $(ms "$(get rg_short)") ms | $(ratio "$(get mc_short)" "$(get rg_short)") |"
+    echo "| rg -P ($RG_CHUNKS runs, $RG_LAT_RUNS times) | $(ms "$(get rg_short)") ms | $(ratio "$(get mc_short)" "$(get rg_short)") |"
     echo
     echo "## Peak RSS (/usr/bin/time -v)"
     echo
@@ -266,7 +279,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "| directory, $NTEXTS macros | $RSS_DIR KiB |"
     echo "| JSON Lines, $NTEXTS macros | $RSS_JSONL KiB |"
     if [ -n "$RSS_BIG" ]; then
-        echo "| JSON Lines, $BIG macros ($BIG_BYTES bytes, ${JN:-1 core}) | $RSS_BIG KiB ($(rate "$BIG_BYTES" "$BIG_S") MB/s, one run) |"
+        echo "| JSON Lines, $BIG macros ($BIG_BYTES bytes, ${JN:-1 core}; $BIG_HOW) | $RSS_BIG KiB ($(rate "$BIG_BYTES" "$BIG_S") MB/s, one run) |"
     fi
 } > "$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"

@@ -160,7 +160,9 @@ typedef enum {
     MC_EFFECT_LIMIT       /* a rule hit a match limit or its time budget
                              and was left out: rule, rule_file and
                              rule_line name it, message says which limit;
-                             no position */
+                             or (rule "limit.findings") more than 100
+                             findings of one rule: the message counts
+                             those not listed.  No position. */
 } mc_effect;
 
 typedef struct {

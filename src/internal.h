@@ -29,9 +29,10 @@ typedef struct {
     char *source;       /* as written in the file */
     char *expanded;     /* what PCRE2 compiles: definitions inlined */
     size_t defs_len;    /* the inlined definitions before source */
-    /* Interpreted code: compiled at load (rules files), or on the first
-     * text of its language (the built-in rules; mc_rules_prepare). */
-    pcre2_code *code;
+    /* Interpreted code: compiled at load (rules files), or the first time
+     * a text may match it (built-in rules; mc_pattern_code). */
+    _Atomic(pcre2_code *) code;
+    int compile_failed;       /* a built-in pattern that does not compile */
     /* A JIT-compiled copy, made once the pattern has been run over
      * enough text to pay for it (mc_pattern_code), and the bytes run. */
     _Atomic(pcre2_code *) jit;
@@ -94,6 +95,8 @@ typedef struct {
 /* A rule that stopped on one text: a PCRE2 error code (a limit) or
  * MC_LIMIT_BUDGET (its time budget for the text ran out). */
 #define MC_LIMIT_BUDGET (-1000)
+/* ... or a built-in pattern that does not compile (a broken build). */
+#define MC_LIMIT_COMPILE (-1001)
 typedef struct {
     const mc_rule *rule;
     int code;
@@ -132,13 +135,14 @@ MC_HIDDEN void mc_error_set(mc_error *err, const char *file, int line,
                             int column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* rules.c: compiles the patterns of lang (and of every language) the
- * first time a text of lang comes, and builds their prefilter (*filter).
- * Thread-safe: rules stay shareable.  MC_ERR_RULES names the pattern. */
+/* rules.c: builds the prefilter of lang's rules (and every language's)
+ * the first time a text of lang comes (*filter).  Thread-safe: rules stay
+ * shareable. */
 MC_HIDDEN int mc_rules_prepare(const mc_rules *set, mc_lang lang,
                                const mc_prefilter **filter, mc_error *err);
-/* The code to match p with over a subject of len bytes: the interpreted
- * code, or its JIT-compiled copy once p has been run over enough text. */
+/* The code to match p with over a subject of len bytes: compiled on
+ * first use, JIT-compiled once p has been run over enough text; NULL
+ * when a built-in pattern does not compile. */
 MC_HIDDEN const pcre2_code *mc_pattern_code(const mc_rules *set,
                                             mc_pattern *p, size_t len);
 
@@ -161,7 +165,7 @@ MC_HIDDEN void mc_filter_scratch_free(mc_filter_scratch *x);
 
 /* match.c: appends the hits of every enabled rule for lang to hits.
  * Returns MC_OK or MC_ERR_LIMIT (err names the rule) after recording
- * what it could; MC_ERR_RULES when lang's built-in rules do not compile. */
+ * what it could. */
 MC_HIDDEN int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
                             mc_hits *hits, mc_error *err);
 MC_HIDDEN int mc_match_sentence(mc_scorer *s, const mc_rule *r,

@@ -143,9 +143,11 @@ static int match_window(mc_scorer *s, const mc_rule *r, const char *subj,
     for (size_t i = 0; i < r->npatterns; i++) {
         if (!mc_prefilter_pattern(s, r, i)) /* its literals are not here */
             continue;
-        /* rules.c: interpreted, or JIT once it pays for itself */
+        /* rules.c: compiled on first use, JIT once it pays for itself */
         const pcre2_code *code = mc_pattern_code(s->rules, &r->patterns[i],
                                                  len - from);
+        if (!code)
+            return MC_LIMIT_COMPILE;
         pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
                                             ? (PCRE2_SIZE)lim : PCRE2_UNSET);
         int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,
@@ -247,6 +249,8 @@ void mc_limit_message(const mc_limit_hit *l, char *buf, size_t size)
     PCRE2_UCHAR msg[160];
     if (l->code == MC_LIMIT_BUDGET)
         snprintf((char *)msg, sizeof msg, "ran out of its time budget");
+    else if (l->code == MC_LIMIT_COMPILE)
+        snprintf((char *)msg, sizeof msg, "its pattern does not compile");
     else if (pcre2_get_error_message(l->code, msg, sizeof msg) < 0)
         snprintf((char *)msg, sizeof msg, "PCRE2 error %d", l->code);
     snprintf(buf, size, "rule %s (%s:%d): %s; the text is scored without "

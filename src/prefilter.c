@@ -30,12 +30,12 @@
 #define NREQ 3
 /* Subroutine calls followed into definitions, at most this deep. */
 #define CALL_DEPTH 8
-/* Scratch for the sets of one pattern; a pattern needing more has no
- * prefilter. */
+/* Scratch for the sets of the patterns, emptied when half full; a pattern
+ * that runs out of it has no prefilter. */
 #define ARENA_MEMBERS (1u << 18)
 #define ARENA_BYTES (1u << 22)
 
-/* ---- sets of strings, in a per-pattern arena ---------------------------- */
+/* ---- sets of strings, in an arena ---------------------------------------- */
 
 typedef struct {
     uint32_t off, len; /* bytes in the arena */
@@ -104,14 +104,20 @@ static strset set_one(arena *a, const char *str, size_t n)
     return s;
 }
 
-/* a | b, or an empty set with *ok = 0 when it does not fit. */
+/* x | y, or *ok = 0 when it does not fit.  Members are not deduplicated
+ * (that would be quadratic; the index merges equal literals), and the
+ * strings are shared, not copied. */
 static strset set_union(arena *a, strset x, strset y, int *ok)
 {
     strset s = set_new(a);
-    for (uint32_t i = 0; *ok && i < x.n + y.n; i++) {
-        member m = a->m[i < x.n ? x.first + i : y.first + i - x.n];
-        *ok = set_push(a, &s, a->b + m.off, m.len);
+    if (x.n + y.n > SET_MAX || a->nm + x.n + y.n > ARENA_MEMBERS) {
+        a->full |= a->nm + x.n + y.n > ARENA_MEMBERS;
+        *ok = 0;
+        return s;
     }
+    for (uint32_t i = 0; i < x.n + y.n; i++)
+        a->m[a->nm++] = a->m[i < x.n ? x.first + i : y.first + i - x.n];
+    s.n = x.n + y.n;
     return s;
 }
 
@@ -158,12 +164,25 @@ typedef struct {
     strset req[NREQ];   /* the best first */
 } piece;
 
+/* Calls already followed, by the text of the called body: the same
+ * definition is inlined into many patterns.  Valid while the arena is. */
+#define MEMO_MAX 256
+typedef struct {
+    struct {
+        const char *body;
+        size_t len;
+        piece p;
+    } v[MEMO_MAX];
+    int n;
+} memo;
+
 typedef struct {
     const char *pat;   /* the whole (expanded) pattern */
     const char *p;     /* the parse position */
     int bail;          /* something not understood: no prefilter */
     int depth;         /* of subroutine calls being followed */
     arena *a;
+    memo *mo;
 } parser;
 
 static piece none(void)
@@ -212,6 +231,7 @@ static void consider(const arena *a, piece *best, strset r)
 /* ---- the pattern parser ----------------------------------------------- */
 
 static piece parse_alt(parser *ps);
+static const char *skip_group(const char *s);
 
 /* Lower-case letters whose caseless matches, in case-folded text, are
  * the letter itself: Cyrillic а-я and ѐ-џ, Latin-1 à-þ, and Polish
@@ -364,13 +384,23 @@ static piece call_named(parser *ps, const char *name, size_t n)
     if (n + 4 >= sizeof key || ps->depth >= CALL_DEPTH)
         return none();
     snprintf(key, sizeof key, "(?<%.*s>", (int)n, name);
-    const char *at = strstr(ps->pat, key);
-    if (!at)
+    const char *at = strstr(ps->pat, key), *body, *end;
+    if (!at || !(end = skip_group(body = at + strlen(key))))
         return none();
-    parser sub = {ps->pat, at + strlen(key), 0, ps->depth + 1, ps->a};
+    memo *mo = ps->mo;
+    for (int i = 0; i < mo->n; i++)
+        if (mo->v[i].len == (size_t)(end - body) &&
+            memcmp(mo->v[i].body, body, mo->v[i].len) == 0)
+            return mo->v[i].p;
+    parser sub = {ps->pat, body, 0, ps->depth + 1, ps->a, mo};
     piece p = parse_alt(&sub);
     if (sub.bail || *sub.p != ')')
-        return none();
+        p = none();
+    if (mo->n < MEMO_MAX) {
+        mo->v[mo->n].body = body;
+        mo->v[mo->n].len = (size_t)(end - body);
+        mo->v[mo->n++].p = p;
+    }
     return p;
 }
 
@@ -641,9 +671,10 @@ static piece parse_alt(parser *ps)
 
 /* The requirements of one expanded pattern, as sets in a, worth
  * scanning for (no literal under LIT_MIN bytes); how many. */
-static int pattern_literals(arena *a, const char *pattern, strset *out)
+static int pattern_literals(arena *a, memo *mo, const char *pattern,
+                            strset *out)
 {
-    parser ps = {pattern, pattern, 0, 0, a};
+    parser ps = {pattern, pattern, 0, 0, a, mo};
     if (!pattern)
         return 0;
     piece p = parse_alt(&ps);
@@ -713,20 +744,25 @@ static int push_need(needs *nd, const char *s, uint32_t n, uint32_t cl)
     char *copy = malloc(n ? n : 1);
     if (!copy)
         return -1;
-    memcpy(copy, s, n);
+    if (n) /* s may be NULL when n is 0 (found by fuzz_rules) */
+        memcpy(copy, s, n);
     nd->v[nd->n++] = (need){copy, n, cl};
     return 0;
 }
 
 /* Adds the clauses of one pattern, numbered from f->ncl, to nd.  Returns
- * how many, or -1 when out of memory. */
-static int pattern_needs(mc_prefilter *f, arena *a, const char *expanded,
-                         needs *nd)
+ * how many, or -1 when out of memory.  The arena (and the calls memo with
+ * it) is emptied only when half full. */
+static int pattern_needs(mc_prefilter *f, arena *a, memo *mo,
+                         const char *expanded, needs *nd)
 {
     strset req[NREQ];
-    a->nm = a->nb = 0;
-    a->full = 0;
-    int n = pattern_literals(a, expanded, req);
+    if (a->full || a->nm > ARENA_MEMBERS / 2 || a->nb > ARENA_BYTES / 2) {
+        a->nm = a->nb = 0;
+        a->full = 0;
+        mo->n = 0;
+    }
+    int n = pattern_literals(a, mo, expanded, req);
     for (int i = 0; i < n; i++, f->ncl++)
         for (uint32_t j = 0; j < req[i].n; j++) {
             member m = a->m[req[i].first + j];
@@ -749,7 +785,8 @@ static int cmp_need(const void *x, const void *y)
 /* Sorted needs become the literal table and each literal's clauses. */
 static int group_needs(mc_prefilter *f, needs *nd)
 {
-    qsort(nd->v, nd->n, sizeof *nd->v, cmp_need);
+    if (nd->n)
+        qsort(nd->v, nd->n, sizeof *nd->v, cmp_need);
     f->lits = malloc((nd->n + 1) * sizeof *f->lits);
     f->lit_cl_at = calloc(nd->n + 2, sizeof *f->lit_cl_at);
     f->lit_cls = malloc((nd->n + 1) * sizeof *f->lit_cls);
@@ -821,18 +858,20 @@ static int collect(mc_prefilter *f, const mc_rules *set, mc_lang lang,
 {
     arena a = {malloc(ARENA_MEMBERS * sizeof *a.m), 0, malloc(ARENA_BYTES),
                0, 0};
-    int rc = a.m && a.b ? 0 : -1;
+    memo *mo = calloc(1, sizeof *mo);
+    int rc = a.m && a.b && mo ? 0 : -1;
     for (size_t i = 0; i < set->n; i++) {
         const mc_rule *r = set->rules[i];
         int mine = !r->disabled && (r->lang == lang || r->lang == MC_LANG_AUTO);
         for (size_t j = 0; j < r->npatterns; j++) {
             f->cfirst[f->first[i] + j] = (uint32_t)f->ncl;
             if (mine && rc == 0 &&
-                pattern_needs(f, &a, r->patterns[j].expanded, nd) < 0)
+                pattern_needs(f, &a, mo, r->patterns[j].expanded, nd) < 0)
                 rc = -1;
         }
     }
     f->cfirst[f->npats] = (uint32_t)f->ncl;
+    free(mo);
     free(a.m);
     free(a.b);
     return rc;
@@ -878,7 +917,7 @@ struct mc_filter_scratch {
     unsigned char *any;    /* by clause: one of its literals is in the text */
     uint64_t *sent;        /* by clause, `words` each: sentences with one */
     size_t words;
-    size_t any_cap, sent_cap;
+    size_t any_cap, sent_cap, active_cap;
     const mc_rule *rule;   /* of the last mc_prefilter_pass */
     unsigned char *active; /* its patterns that may match there */
 };
@@ -914,10 +953,8 @@ static int reset(mc_scorer *s, const mc_prefilter *f, const mc_text *t)
     x->words = (t->nsentences + 63) / 64;
     size_t nsent = f->ncl * x->words * sizeof *x->sent;
     if (grow_to((void **)&x->any, &x->any_cap, f->ncl + 1) ||
-        grow_to((void **)&x->sent, &x->sent_cap, nsent + 1))
-        return MC_ERR_NOMEM;
-    free(x->active);
-    if (!(x->active = malloc(f->max_pats + 1)))
+        grow_to((void **)&x->sent, &x->sent_cap, nsent + 1) ||
+        grow_to((void **)&x->active, &x->active_cap, f->max_pats + 1))
         return MC_ERR_NOMEM;
     memset(x->any, 0, f->ncl);
     memset(x->sent, 0, nsent);

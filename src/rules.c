@@ -15,14 +15,14 @@
 #include "internal.h"
 
 /* JIT-compiling a pattern costs about what interpreting it over this many
- * bytes of text saves (bench/results.md: ~0.15 ms against ~30 ns a byte),
- * so a pattern is JIT-compiled once it has been run over that much, and a
- * short draft never pays for JIT at all. */
+ * bytes of text saves (measured on the bench/ corpus: ~0.15 ms to compile,
+ * ~30 ns saved a byte), so a pattern is JIT-compiled once it has been run
+ * over that much, and a short draft never pays for JIT at all. */
 #define MC_JIT_AFTER (8u * 1024)
 
 struct mc_lazy {
     pthread_mutex_t lock;
-    atomic_int ready[MC_LANG_PL + 1];   /* by mc_lang: compiled */
+    atomic_int ready[MC_LANG_PL + 1];   /* by mc_lang: filter built */
     mc_prefilter *filter[MC_LANG_PL + 1];
 };
 
@@ -156,7 +156,7 @@ static void rule_free(mc_rule *r)
     for (size_t i = 0; i < r->npatterns; i++) {
         free(r->patterns[i].source);
         free(r->patterns[i].expanded);
-        pcre2_code_free(r->patterns[i].code);
+        pcre2_code_free(atomic_load(&r->patterns[i].code));
         pcre2_code_free(atomic_load(&r->patterns[i].jit));
     }
     for (size_t i = 0; i < r->nexamples; i++)
@@ -321,6 +321,7 @@ static int add_pattern(parser *p, mc_rule *r, const char *v, int line,
     r->patterns = np;
     mc_pattern *pt = &np[r->npatterns];
     memset(pt, 0, sizeof *pt);
+    atomic_init(&pt->code, NULL);
     atomic_init(&pt->jit, NULL);
     atomic_init(&pt->work, 0);
     pt->source = dup_str(v);
@@ -521,9 +522,9 @@ static int compile_one(parser *p, mc_rule *r, mc_pattern *pt)
     pt->expanded = src;
     pt->defs_len = plen;
     if (p->lazy)
-        return MC_OK; /* compiled with its language: mc_rules_prepare */
-    pt->code = compile_src(src, &ec, &off);
-    if (pt->code)
+        return MC_OK; /* compiled when first needed: mc_pattern_code */
+    atomic_store(&pt->code, compile_src(src, &ec, &off));
+    if (atomic_load(&pt->code))
         return MC_OK;
     int col = pt->column + (off > plen ? (int)(off - plen) : 0);
     char what[300];
@@ -948,46 +949,20 @@ int mc_rules_add_default(mc_rules *set, mc_error *err)
 
 /* ---- compiling on first use ----------------------------------------- */
 
-/* Compiles the patterns of lang's rules not compiled yet.  Only built-in
- * rules are left uncompiled, so an error here means a broken build. */
-static int compile_lang(const mc_rules *set, mc_lang lang, mc_error *err)
-{
-    for (size_t i = 0; i < set->n; i++) {
-        mc_rule *r = set->rules[i];
-        if (r->lang != lang && r->lang != MC_LANG_AUTO)
-            continue;
-        for (size_t j = 0; j < r->npatterns; j++) {
-            mc_pattern *pt = &r->patterns[j];
-            int ec;
-            PCRE2_SIZE off;
-            if (pt->code || (pt->code = compile_src(pt->expanded, &ec, &off)))
-                continue;
-            PCRE2_UCHAR msg[256];
-            pcre2_get_error_message(ec, msg, sizeof msg);
-            mc_error_set(err, r->file, pt->line, pt->column +
-                         (off > pt->defs_len ? (int)(off - pt->defs_len) : 0),
-                         "rule %s: %s", r->id, (char *)msg);
-            return MC_ERR_RULES;
-        }
-    }
-    return MC_OK;
-}
-
 int mc_rules_prepare(const mc_rules *set, mc_lang lang,
                      const mc_prefilter **filter, mc_error *err)
 {
     mc_lazy *z = set->lazy;
     int rc = MC_OK;
+    (void)err;
     if ((unsigned)lang > MC_LANG_PL)
         return MC_ERR_USAGE;
     if (!atomic_load_explicit(&z->ready[lang], memory_order_acquire)) {
         pthread_mutex_lock(&z->lock);
         if (!atomic_load_explicit(&z->ready[lang], memory_order_relaxed)) {
-            rc = compile_lang(set, lang, err);
-            if (rc == MC_OK &&
-                !(z->filter[lang] = mc_prefilter_build(set, lang)))
+            if (!(z->filter[lang] = mc_prefilter_build(set, lang)))
                 rc = MC_ERR_NOMEM;
-            if (rc == MC_OK)
+            else
                 atomic_store_explicit(&z->ready[lang], 1,
                                       memory_order_release);
         }
@@ -997,14 +972,32 @@ int mc_rules_prepare(const mc_rules *set, mc_lang lang,
     return rc;
 }
 
+/* A built-in pattern, the first time a text may match it: only those a
+ * text needs are compiled (a short draft needs few).  They were checked
+ * when the library was built (make test runs --check-rules). */
+static pcre2_code *compile_now(const mc_rules *set, mc_pattern *p)
+{
+    pthread_mutex_lock(&set->lazy->lock);
+    pcre2_code *code = atomic_load_explicit(&p->code, memory_order_relaxed);
+    if (!code && !p->compile_failed) {
+        int ec;
+        PCRE2_SIZE off;
+        code = compile_src(p->expanded, &ec, &off);
+        p->compile_failed = code == NULL;
+        atomic_store_explicit(&p->code, code, memory_order_release);
+    }
+    pthread_mutex_unlock(&set->lazy->lock);
+    return code;
+}
+
 /* A private copy is JIT-compiled, then published: threads matching with
  * the interpreted code meanwhile are never disturbed. */
-static const pcre2_code *jit_now(mc_pattern *p)
+static const pcre2_code *jit_now(mc_pattern *p, pcre2_code *code)
 {
-    pcre2_code *copy = pcre2_code_copy(p->code);
+    pcre2_code *copy = pcre2_code_copy(code);
     if (!copy || pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) != 0) {
         pcre2_code_free(copy);
-        return p->code; /* no JIT for this one: it stays interpreted */
+        return code; /* no JIT for this one: it stays interpreted */
     }
     atomic_store_explicit(&p->jit, copy, memory_order_release);
     return copy;
@@ -1014,12 +1007,17 @@ const pcre2_code *mc_pattern_code(const mc_rules *set, mc_pattern *p,
                                   size_t len)
 {
     pcre2_code *jit = atomic_load_explicit(&p->jit, memory_order_acquire);
-    if (jit || !set->jit)
-        return jit ? jit : p->code;
+    if (jit)
+        return jit;
+    pcre2_code *code = atomic_load_explicit(&p->code, memory_order_acquire);
+    if (!code && !(code = compile_now(set, p)))
+        return NULL;
+    if (!set->jit)
+        return code;
     /* Exactly one caller moves the count across the mark, and compiles. */
     size_t before = atomic_fetch_add_explicit(&p->work, len,
                                               memory_order_relaxed);
     if (before < MC_JIT_AFTER && before + len >= MC_JIT_AFTER)
-        return jit_now(p);
-    return p->code;
+        return jit_now(p, code);
+    return code;
 }

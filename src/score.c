@@ -9,6 +9,10 @@
 
 #define RRP (MC_COMP_REMEDY | MC_COMP_PREVENTION | MC_COMP_COMPENSATION)
 #define CONSTRUCTIVE (MC_COMP_OWNERSHIP | RRP)
+/* Findings listed per rule and text: the score counts every hit, but a
+ * 32 MiB text dense with hits would otherwise list millions of them (GBs
+ * of report); the rest are summed up in one "limit.findings" finding. */
+#define MC_MAX_FINDINGS_PER_RULE 100
 
 /* What the unmasked hits say, before any level is decided. */
 typedef struct {
@@ -129,7 +133,7 @@ static int add_hit_finding(mc_result *res, const mc_text *t, const mc_hit *h,
     mc_finding f = {r->id, r->category, r->effect, r->value, is_counted,
                     0, 0, a, b - a, NULL, r->message,
                     r->suggestion ? r->suggestion : "", r->file, r->line};
-    mc_text_position(t->src, t->src_len, a, &f.line, &f.column);
+    f.line = f.column = 1; /* positioned: set_positions() fills them in */
     char *m = copy_slice(t->src + a, b - a);
     if (!(f.match = m))
         return MC_ERR_NOMEM;
@@ -201,6 +205,56 @@ static int cmp_finding(const void *a, const void *b)
     return strcmp(x->rule, y->rule);
 }
 
+/* The finding that says how many were not listed (no position). */
+static int add_unlisted(mc_result *res, size_t n)
+{
+    char msg[160];
+    if (n == 0)
+        return MC_OK;
+    snprintf(msg, sizeof msg, "%zu more findings not listed (at most %d per "
+             "rule and text); the score counts them all", n,
+             MC_MAX_FINDINGS_PER_RULE);
+    mc_finding f = {"limit.findings", "limit", MC_EFFECT_LIMIT, 0, 0, 0, 0,
+                    0, 0, copy_slice("", 0), copy_slice(msg, strlen(msg)),
+                    "Score a long text in parts to see every finding.", "",
+                    0};
+    if (!f.match || !f.message || mc_result_add(res, &f)) {
+        free((char *)f.match);
+        free((char *)f.message);
+        return MC_ERR_NOMEM;
+    }
+    return MC_OK;
+}
+
+/* Line and column of every positioned finding, as mc_text_position
+ * counts them, in one pass over the text: the findings are in offset
+ * order by now.  (A scan from the start per finding was quadratic: a
+ * 1 MiB text with 100,000 hits took minutes.) */
+static void set_positions(const mc_text *t, mc_result *res)
+{
+    const unsigned char *s = (const unsigned char *)t->src;
+    size_t at = 0;
+    int line = 1, col = 1;
+    if (t->src_len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        at = 3;
+    for (size_t k = 0; k < res->nfindings; k++) {
+        mc_finding *f = &res->findings[k];
+        if (f->line == 0)
+            continue;
+        for (; at < f->offset && at < t->src_len; at++) {
+            if (s[at] == '\n' || (s[at] == '\r' && !(at + 1 < t->src_len &&
+                                                     s[at + 1] == '\n'))) {
+                line++;
+                col = 1;
+            } else if (s[at] != '\r' && (s[at] & 0xC0) != 0x80) {
+                col++;
+            }
+        }
+        f->line = line;
+        f->column = col;
+    }
+}
+
 int mc_score_hits(const mc_text *t, const mc_hits *hits, mc_lang lang,
                   mc_result *res)
 {
@@ -210,19 +264,28 @@ int mc_score_hits(const mc_text *t, const mc_hits *hits, mc_lang lang,
     res->level = score_core(&ty);
     res->score = score_step2(res->level, &ty, applied);
     res->components = ty.components;
+    const mc_rule *cur = NULL; /* a rule's hits are adjacent */
+    size_t listed = 0, unlisted = 0;
     for (size_t i = 0; i < hits->n; i++) {
         const mc_hit *h = &hits->v[i];
         if (h->masked || h->rule->effect == MC_EFFECT_MASK || seen_before(hits, i))
             continue;
+        if (h->rule != cur)
+            cur = h->rule, listed = 0;
+        if (listed++ >= MC_MAX_FINDINGS_PER_RULE) {
+            unlisted++;
+            continue;
+        }
         if (add_hit_finding(res, t, h, counted(h->rule, res->level, res->score,
                                                applied)))
             return MC_ERR_NOMEM;
     }
-    if (explain_missing(res, &ty))
+    if (explain_missing(res, &ty) || add_unlisted(res, unlisted))
         return MC_ERR_NOMEM;
     if (res->nfindings > 1)
         qsort(res->findings, res->nfindings, sizeof *res->findings,
               cmp_finding);
+    set_positions(t, res);
     return MC_OK;
 }
 
@@ -292,7 +355,7 @@ int mc_score_ex(mc_scorer *s, const char *text, size_t len, mc_lang lang,
         lang = mc_detect_lang(text, len);
     s->hits.n = 0;
     int mrc = mc_match_text(s, &s->text, lang, &s->hits, err);
-    if (mrc == MC_ERR_NOMEM || mrc == MC_ERR_RULES) /* rules: a bad build */
+    if (mrc == MC_ERR_NOMEM)
         return mrc;
     if (nsup)
         drop_suppressed(&s->text, &s->hits, sup, nsup);

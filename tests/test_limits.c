@@ -275,6 +275,32 @@ static void check_rules_reports_limits_distinctly(void **state)
     mc_rules_free(rules);
 }
 
+/* A text dense with hits lists at most 100 findings per rule, and says
+ * how many more there were; the score still counts them all. */
+static void findings_per_rule_are_capped(void **state)
+{
+    fixture *f = *state;
+    size_t n = 150;
+    char *text = malloc(n * 8 + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < n; i++)
+        memcpy(text + i * 8, "Sorry.  ", 8);
+    text[n * 8] = 0;
+    mc_result *res = score(f, text);
+    size_t sorry = 0;
+    for (size_t i = 0; i < mc_result_finding_count(res); i++)
+        sorry += strcmp(mc_result_finding(res, i)->rule, "regret.sorry") == 0;
+    assert_int_equal(sorry, 100);
+    const mc_finding *lim = find_rule(res, "limit.findings");
+    assert_non_null(lim);
+    assert_int_equal(lim->effect, MC_EFFECT_LIMIT);
+    assert_int_equal(lim->line, 0);
+    assert_non_null(strstr(lim->message, "50 more findings"));
+    assert_int_equal(mc_result_level(res), 9);
+    mc_result_free(res);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +311,7 @@ int main(void)
         cmocka_unit_test(set_limits_rejects_bad_arguments),
         cmocka_unit_test(long_sentences_match_across_windows),
         cmocka_unit_test(check_rules_reports_limits_distinctly),
+        cmocka_unit_test(findings_per_rule_are_capped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

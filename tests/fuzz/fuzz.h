@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "meaculpa.h"
+#include "normalize.h" /* mc_text_position, to check positions */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -113,6 +114,9 @@ static inline void fz_check_result(const mc_result *r, const char *text,
             continue;
         }
         CHECK(f->line >= 1 && f->column >= 1);
+        int line, col;
+        mc_text_position(text, len, f->offset, &line, &col);
+        CHECK(f->line == line && f->column == col);
         CHECK(f->offset <= len && f->length <= len - f->offset);
         CHECK(strlen(f->match) == f->length);
         for (size_t j = 0; j < f->length; j++) /* NUL shows as a space */
