@@ -48,7 +48,8 @@ all: $(BUILD)/meaculpa $(BUILD)/libmeaculpa.a $(BUILD)/libmeaculpa.so \
 
 help:
 	@echo "make demo      build and score the sample texts"
-	@echo "make check     unit tests, rules self-test, CLI tests"
+	@echo "make check     unit tests, rules self-test, CLI tests, fuzz corpora;"
+	@echo "               again under ASan + UBSan; the CLI under valgrind"
 	@echo "make eval      accuracy on CORPUS (default: the dev sets and tests/corpus)"
 	@echo "make asan      make test under AddressSanitizer + UBSan"
 	@echo "make valgrind  unit tests and the CLI under valgrind memcheck"

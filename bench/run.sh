@@ -281,6 +281,19 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     if [ -n "$RSS_BIG" ]; then
         echo "| JSON Lines, $BIG macros ($BIG_BYTES bytes, ${JN:-1 core}; $BIG_HOW) | $RSS_BIG KiB ($(rate "$BIG_BYTES" "$BIG_S") MB/s, one run) |"
     fi
+    echo
+    echo "## Reading the table"
+    echo
+    echo "- pcre2grep and rg match line by line.  In the directory a line is a"
+    echo "  paragraph and every pattern is tried on it; in JSON Lines a line is a"
+    echo "  whole macro, and pcre2grep stops at the first pattern that matches a"
+    echo "  line (the quotation patterns match the JSON quotes at once), so its JSON"
+    echo "  Lines figure is far from the work of trying every pattern: the directory"
+    echo "  rows are the fair comparison."
+    echo "- Scaling needs idle cores: check the load average above."
+    echo "- The CLI reads each file whole and gives one file to one worker, so one"
+    echo "  JSON Lines file is scored on one thread and its memory grows with the"
+    echo "  file (requested from the CLI: /work/notes/issue6-requests.md)."
 } > "$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
 cp "$RESULTS" "$OUT/results.md"

@@ -73,7 +73,8 @@ void mc_pieces_free(mc_pieces *p);
 
 /* Line and column (1-based, column in characters) of byte offsets of
  * one buffer, scanning on from the last offset asked (CRLF and lone CR
- * end a line, as in the library). */
+ * end a line, and a UTF-8 BOM at the start is no column, as in the
+ * library). */
 typedef struct {
     const char *buf;
     size_t len, off;
@@ -143,6 +144,7 @@ typedef struct {
     size_t diaglen;
     int errors;
     int skipped;
+    int lost;             /* texts scored without some rule (a limit) */
 } mc_job;
 
 typedef void (*mc_emit_fn)(void *ctx, mc_job *job);
@@ -153,6 +155,16 @@ typedef void (*mc_emit_fn)(void *ctx, mc_job *job);
 int mc_run_jobs(mc_job *jobs, size_t n, int nthreads, const mc_rules *rules,
                 mc_emit_fn emit, void *ctx);
 void mc_job_clear(mc_job *job);
+
+/* Reads the input open on fd to its end into a new NUL-terminated
+ * buffer (*buf; the caller frees it).  A regular file over MC_MAX_TEXT
+ * (fstat on fd) is refused unread, a stream once it passes the limit.
+ * Returns 0, or -1 with "PATH: error: ..." printed to diag. */
+int mc_read_input(int fd, const char *path, FILE *diag, char **buf,
+                  size_t *len);
+/* 1 for a finding that says a rule was left out of its text (a match
+ * limit or time budget); "limit.findings" (a capped list) is not. */
+int mc_lost_rule(const mc_finding *f);
 
 /* ---- Reports (cli_output.c) --------------------------------------------- */
 
@@ -165,8 +177,10 @@ typedef struct mc_emitter mc_emitter;
 
 mc_emitter *mc_emitter_new(mc_format fmt, const mc_rules *rules, int color,
                            int verbose, FILE *out);
-/* Reports every piece of a scored job; returns how many texts fell
- * below their bar. */
+/* Reports every piece of a scored job, and once per run and rule a
+ * warning at the file:line of a rule left out of a text at a limit
+ * (stderr, or the output of gcc, github and sarif); returns how many
+ * texts fell below their bar. */
 int mc_emit_job(mc_emitter *e, const mc_job *job);
 /* Writes what a whole-document format keeps to the end; returns -1 when
  * out of memory. */

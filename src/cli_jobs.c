@@ -4,51 +4,114 @@
  * thread hands finished jobs to the reports strictly in list order, so
  * the output is the same for every -j. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 /* Git's test for binary files: a NUL byte in the first 8000. */
 #define BINARY_PROBE 8000
 
-static int read_file(mc_job *job, FILE *diag)
+/* A bigger buffer, up to one byte past the limit (enough to tell that
+ * the input is too large); frees buf and returns NULL on failure. */
+static char *grow(char *buf, size_t *cap)
 {
-    FILE *f = fopen(job->path, "rb");
-    if (!f) {
-        fprintf(diag, "%s: error: cannot open: %s\n", job->path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 65536, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n > MC_MAX_TEXT)
-            break;
-        char *nb = n == cap ? realloc(buf, (cap *= 2) + 1) : buf;
-        if (!nb)
-            free(buf);
-        buf = nb;
-    }
-    int bad = !buf || ferror(f) || n > MC_MAX_TEXT;
-    if (!buf)
-        fprintf(diag, "%s: error: out of memory\n", job->path);
-    else if (ferror(f))
-        fprintf(diag, "%s: error: read failed: %s\n", job->path, strerror(errno));
-    else if (n > MC_MAX_TEXT)
-        fprintf(diag, "%s: error: text too large (over %u MiB); split it or "
-                "use --input-format jsonl\n", job->path, MC_MAX_TEXT >> 20);
-    fclose(f);
-    if (bad) {
+    size_t ncap = *cap * 2 > MC_MAX_TEXT ? MC_MAX_TEXT + 1 : *cap * 2;
+    char *nb = realloc(buf, ncap + 1);
+    if (!nb)
         free(buf);
+    *cap = ncap;
+    return nb;
+}
+
+/* Reads fd to its end, or one byte past MC_MAX_TEXT.  size (0: unknown)
+ * sizes the first buffer, so a regular file takes one allocation.
+ * Returns 0, or -1 with errno set; *len > MC_MAX_TEXT means too large. */
+static int read_all(int fd, size_t size, char **out, size_t *len)
+{
+    size_t cap = size ? size + 1 : 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    ssize_t got = 1;
+    while (buf && got != 0 && n <= MC_MAX_TEXT) {
+        if (n == cap && !(buf = grow(buf, &cap)))
+            break;
+        got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno != EINTR)
+            break;
+        n += got > 0 ? (size_t)got : 0;
+    }
+    if (!buf || got < 0) {
+        int e = buf ? errno : ENOMEM;
+        free(buf);
+        errno = e;
         return -1;
     }
     buf[n] = 0;
-    job->raw = buf;
-    job->rawlen = n;
+    *out = buf;
+    *len = n;
     return 0;
+}
+
+int mc_read_input(int fd, const char *path, FILE *diag, char **buf,
+                  size_t *len)
+{
+    struct stat st;
+    size_t size = 0;
+    *buf = NULL;
+    *len = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        size = st.st_size > (off_t)MC_MAX_TEXT ? MC_MAX_TEXT + 1
+                                               : (size_t)st.st_size;
+    if (size <= MC_MAX_TEXT && read_all(fd, size, buf, len)) {
+        if (errno == ENOMEM)
+            fprintf(diag, "%s: error: out of memory\n", path);
+        else
+            fprintf(diag, "%s: error: read failed: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (size > MC_MAX_TEXT || *len > MC_MAX_TEXT) {
+        fprintf(diag, "%s: error: text too large (over %u MiB); split it or "
+                "use --input-format jsonl\n", path, MC_MAX_TEXT >> 20);
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* A walked entry was a regular file when listed; if something else took
+ * its place since (a FIFO would block the read), it is skipped.  The
+ * open did not block: O_NONBLOCK. */
+static int still_regular(mc_job *job, int fd, FILE *diag)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        return 0;
+    fprintf(diag, "%s: note: skipped: not a regular file\n", job->path);
+    return 1;
+}
+
+/* Everything is read through the one descriptor (fstat, not stat on the
+ * path), so a file replaced after the walk is never half read.  Returns
+ * 0, 1 when skipped, -1 on error (printed). */
+static int read_file(mc_job *job, FILE *diag)
+{
+    int fd = open(job->path, O_RDONLY | O_NOCTTY | O_CLOEXEC |
+                                 (job->walked ? O_NONBLOCK : 0));
+    if (fd < 0) {
+        fprintf(diag, "%s: error: cannot open: %s\n", job->path, strerror(errno));
+        return -1;
+    }
+    int rc = job->walked ? still_regular(job, fd, diag) : 0;
+    if (rc == 0)
+        rc = mc_read_input(fd, job->path, diag, &job->raw, &job->rawlen);
+    close(fd);
+    return rc;
 }
 
 /* The inline suppressions of the piece plus the file's disabled ids,
@@ -100,9 +163,65 @@ static void score_piece(mc_job *job, size_t i, mc_scorer *s, FILE *diag)
     }
 }
 
-static int is_binary(const char *buf, size_t len)
+/* The offset of the NUL byte that makes buf binary, or -1. */
+static long binary_at(const char *buf, size_t len)
 {
-    return memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
+    const char *nul = memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE);
+    return nul ? (long)(nul - buf) : -1;
+}
+
+/* A binary file met while walking a directory is not what the user
+ * meant to score: a note.  One named on the command line, or stdin, was
+ * asked for, so leaving it unscored is an error (CI must not pass with
+ * nothing scored). */
+static void skip_binary(mc_job *job, long at, FILE *diag)
+{
+    if (job->walked) {
+        fprintf(diag, "%s: note: skipped: binary file\n", job->path);
+        job->skipped = 1;
+        return;
+    }
+    fprintf(diag, "%s: error: binary file (NUL byte at offset %ld), not "
+            "scored\n", job->path, at);
+    job->errors = 1;
+}
+
+int mc_lost_rule(const mc_finding *f)
+{
+    return f->effect == MC_EFFECT_LIMIT && strcmp(f->rule, "limit.findings");
+}
+
+/* Texts of the job that were scored without some rule. */
+static int count_lost(const mc_job *job)
+{
+    int n = 0;
+    for (size_t i = 0; i < job->pieces.n; i++) {
+        const mc_result *r = job->results[i];
+        for (size_t k = 0; r && k < mc_result_finding_count(r); k++)
+            if (mc_lost_rule(mc_result_finding(r, k))) {
+                n++;
+                break;
+            }
+    }
+    return n;
+}
+
+/* The file's bytes (stdin's are preloaded), if they are text: 0 to go
+ * on, -1 when the job is done (skipped or failed, printed). */
+static int load(mc_job *job, FILE *diag)
+{
+    int rc = job->raw ? 0 : read_file(job, diag);
+    if (rc) {
+        job->errors |= rc < 0;
+        job->skipped |= rc > 0;
+        return -1;
+    }
+    long nul = binary_at(job->raw, job->rawlen);
+    if (nul >= 0) {
+        skip_binary(job, nul, diag);
+        return -1;
+    }
+    return 0;
 }
 
 static void score_job(mc_job *job, mc_scorer *s, const mc_rules *rules,
@@ -114,15 +233,8 @@ static void score_job(mc_job *job, mc_scorer *s, const mc_rules *rules,
         job->skipped = 1;
         return;
     }
-    if (!job->raw && read_file(job, diag)) {
-        job->errors = 1;
+    if (load(job, diag))
         return;
-    }
-    if (is_binary(job->raw, job->rawlen)) {
-        fprintf(diag, "%s: note: skipped: binary file\n", job->path);
-        job->skipped = 1;
-        return;
-    }
     if (mc_extract(job->set.kind, job->path, job->raw, job->rawlen, rules,
                    &job->pieces, diag)) {
         job->errors = 1;
@@ -139,6 +251,7 @@ static void score_job(mc_job *job, mc_scorer *s, const mc_rules *rules,
     }
     for (size_t i = 0; i < job->pieces.n; i++)
         score_piece(job, i, s, diag);
+    job->lost = count_lost(job);
 }
 
 /* Diagnostics are kept with the job, so they come out in order too. */

@@ -110,6 +110,11 @@ void mc_cursor_at(mc_cursor *c, size_t off, int *line, int *column)
         mc_cursor_init(c, c->buf, c->len);
     if (off > c->len)
         off = c->len;
+    /* A BOM at the start is no character: mc_text_position and the
+     * library's findings skip it, and the CLI must give the same columns. */
+    if (c->off == 0 && off >= 3 && c->len >= 3 &&
+        memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0)
+        c->off = 3;
     for (; c->off < off; c->off++) {
         unsigned char b = (unsigned char)c->buf[c->off];
         int cr_lf = b == '\r' && c->off + 1 < c->len && c->buf[c->off + 1] == '\n';

@@ -18,6 +18,7 @@ struct mc_emitter {
     size_t junit_len;
     int tests, failures, errors;
     json_t *sarif, *sarif_rules, *results, *texts, *notes, *rule_index;
+    mc_strv warned;       /* rules whose limit was reported this run */
 };
 
 /* One scored text, as the reports see it. */
@@ -38,6 +39,13 @@ static int shown(const mc_emitter *e, const mc_finding *f)
                           f->effect != MC_EFFECT_REGRET);
 }
 
+/* The machine formats report a rule left out at a limit once, at the
+ * rule's file:line (limit_warnings), not again in every text. */
+static int listed(const mc_emitter *e, const mc_finding *f)
+{
+    return shown(e, f) && !mc_lost_rule(f);
+}
+
 static const char *severity(const view *v, const mc_finding *f)
 {
     if (f->effect == MC_EFFECT_LIMIT)
@@ -46,6 +54,12 @@ static const char *severity(const view *v, const mc_finding *f)
         f->effect == MC_EFFECT_REGRET)
         return "note";
     return v->below ? "error" : "warning";
+}
+
+/* A limit finding never counts, but nothing outweighed it either. */
+static const char *outweighed(const mc_finding *f)
+{
+    return f->counted || f->effect == MC_EFFECT_LIMIT ? "" : " (outweighed)";
 }
 
 /* Where a finding starts (or ends) in the file.  A JSON Lines record is
@@ -73,7 +87,7 @@ static char *finding_text(const mc_finding *f)
     if (f->match[0])
         fprintf(m, "\"%s\" ", f->match);
     fprintf(m, "%s%s: %s", mc_effect_label(f, label, sizeof label),
-            f->counted ? "" : " (outweighed)", f->message);
+            outweighed(f), f->message);
     if (f->suggestion[0] && f->effect != MC_EFFECT_COMPONENT &&
         f->effect != MC_EFFECT_REGRET)
         fprintf(m, " %s", f->suggestion);
@@ -127,10 +141,13 @@ static void text_finding(mc_emitter *e, view *v, const mc_finding *f)
         fprintf(e->out, "%s\"%s\"%s  ", paint(e, "\033[1m"), f->match,
                 paint(e, "\033[0m"));
     int quiet = f->effect == MC_EFFECT_REGRET || f->effect == MC_EFFECT_COMPONENT;
-    fprintf(e->out, "%s%s%s", label, f->counted ? "" : " (outweighed)",
+    fprintf(e->out, "%s%s%s", label, outweighed(f),
             quiet ? "" : " - ");
     if (quiet)
         fprintf(e->out, "\n");
+    else if (f->effect == MC_EFFECT_LIMIT) /* the message names file:line */
+        fprintf(e->out, "%s%s%s\n", f->message, f->suggestion[0] ? ". " : "",
+                f->suggestion);
     else
         fprintf(e->out, "%s\n", f->suggestion[0] ? f->suggestion : f->message);
 }
@@ -213,7 +230,7 @@ static void emit_gcc(mc_emitter *e, view *v)
         const mc_finding *f = mc_result_finding(v->res, i);
         int line, col;
         char *t;
-        if (!shown(e, f) || !(t = finding_text(f)))
+        if (!listed(e, f) || !(t = finding_text(f)))
             continue;
         file_pos(v, f, 0, &line, &col);
         gcc_quotes(t);
@@ -268,7 +285,7 @@ static void emit_github(mc_emitter *e, view *v)
         const mc_finding *f = mc_result_finding(v->res, i);
         int pos[4] = {0};
         char *t;
-        if (!shown(e, f) || !(t = finding_text(f)))
+        if (!listed(e, f) || !(t = finding_text(f)))
             continue;
         file_pos(v, f, 0, &pos[0], &pos[1]);
         if (f->line && !v->pc->own_positions)
@@ -423,8 +440,11 @@ static const struct {
     {"missing.components", "missing", "Fewer than three components of a full "
      "apology.", "Own the mistake, say what changes, or offer a way to follow up.",
      "missing", "warning"},
-    {"limit", "limit", "A pattern hit its match limit.",
-     "Simplify the pattern of this rule.", "limit", "warning"},
+    {"limit", "limit", "A rule hit a match limit or its time budget and "
+     "was left out of a text.", "Simplify the pattern of this rule (nested "
+     "or long repeats backtrack without end).", "limit", "warning"},
+    {"limit.findings", "limit", "More findings of one rule than are listed.",
+     "Score a long text in parts to see every finding.", "limit", "warning"},
     {"score", "score", "The text scores below the bar (min-score).",
      "Fix the findings of the text until it reaches the bar.", "min-score",
      "error"},
@@ -500,7 +520,7 @@ static void emit_sarif(mc_emitter *e, view *v)
         const mc_finding *f = mc_result_finding(v->res, i);
         int l, c, el = 0, ec = 0;
         char *t;
-        if (!shown(e, f) || !(t = finding_text(f)))
+        if (!listed(e, f) || !(t = finding_text(f)))
             continue;
         file_pos(v, f, 0, &l, &c);
         if (f->line && !v->pc->own_positions)
@@ -544,6 +564,91 @@ static int sarif_finish(mc_emitter *e)
         return -1;
     fprintf(e->out, "%s\n", s);
     free(s);
+    return 0;
+}
+
+/* ---- rules left out at a limit ------------------------------------------ */
+
+/* Which limit: the library says "rule ID (FILE:LINE): WHAT; the text is
+ * scored without this rule".  Falls back to the whole message. */
+static char *limit_what(const mc_finding *f)
+{
+    char head[700];
+    int n = snprintf(head, sizeof head, "rule %s (%s:%d): ", f->rule,
+                     f->rule_file, f->rule_line);
+    const char *m = f->message, *end;
+    if (n > 0 && (size_t)n < sizeof head && strncmp(m, head, (size_t)n) == 0)
+        m += n;
+    end = strstr(m, "; the text is scored without");
+    return strndup(m, end ? (size_t)(end - m) : strlen(m));
+}
+
+/* "rule ID: WHAT on TEXT; the text was scored without this rule". */
+static char *limit_text(const view *v, const mc_finding *f)
+{
+    char *what = limit_what(f), *s = NULL;
+    size_t n;
+    FILE *m = what ? open_memstream(&s, &n) : NULL;
+    if (m) {
+        fprintf(m, "rule %s: %s on %s", f->rule, what, v->name);
+        if (v->pc->own_positions)  /* a JSON Lines record: its line */
+            fprintf(m, ":%d", v->pc->line);
+        fprintf(m, "; the text was scored without this rule");
+        fclose(m);
+    }
+    free(what);
+    return s;
+}
+
+/* At the rule's file:line, where the fix is: in the output of the
+ * machine formats, on stderr (GNU format) beside the others. */
+static void warn_limit(mc_emitter *e, view *v, const mc_finding *f, char *msg)
+{
+    int pos[4] = {f->rule_line, 1, 0, 0};
+    switch (e->fmt) {
+    case MC_FMT_GCC:
+        gcc_quotes(msg);
+        fprintf(e->out, "%s:%d:1: warning: %s [limit]\n", f->rule_file,
+                f->rule_line, msg);
+        break;
+    case MC_FMT_GITHUB:
+        gh_command(e, "warning", f->rule_file, pos, "meaculpa limit", msg);
+        break;
+    case MC_FMT_SARIF:
+        sarif_result(e, v, "limit", "warning", msg,
+                     sarif_location(f->rule_file, f->rule_line, 1, 0, 0));
+        break;
+    default:
+        fflush(e->out);  /* after the text's report on a terminal */
+        fprintf(stderr, "%s:%d: warning: %s\n", f->rule_file, f->rule_line,
+                msg);
+    }
+}
+
+static int warned(const mc_emitter *e, const char *rule)
+{
+    for (size_t i = 0; i < e->warned.n; i++)
+        if (strcmp(e->warned.v[i], rule) == 0)
+            return 1;
+    return 0;
+}
+
+/* Once per run and rule, naming the first text it was left out of: a
+ * broken rule on 1,000 texts is one problem, not 1,000. */
+static int limit_warnings(mc_emitter *e, view *v)
+{
+    for (size_t i = 0; i < mc_result_finding_count(v->res); i++) {
+        const mc_finding *f = mc_result_finding(v->res, i);
+        if (!mc_lost_rule(f) || warned(e, f->rule))
+            continue;
+        char *msg = limit_text(v, f);
+        if (!msg || mc_strv_push(&e->warned, f->rule)) {
+            free(msg);
+            return -1;
+        }
+        warn_limit(e, v, f, msg);
+        free(msg);
+    }
     return 0;
 }
 
@@ -621,7 +726,7 @@ int mc_emit_job(mc_emitter *e, const mc_job *job)
             mc_cursor_init(&v.cur, pc->text, pc->len);
         else
             mc_cursor_init(&v.cur, job->raw, job->rawlen);
-        if (!v.name || emit_view(e, &v))
+        if (!v.name || emit_view(e, &v) || limit_warnings(e, &v))
             fprintf(stderr, "%s: error: out of memory\n", job->path);
         below += v.below;
         free(v.name);
@@ -666,5 +771,6 @@ void mc_emitter_free(mc_emitter *e)
     json_decref(e->texts);
     json_decref(e->notes);
     json_decref(e->rule_index);
+    mc_strv_free(&e->warned);
     free(e);
 }

@@ -25,28 +25,27 @@ static void spawn_slurp(int fd, char *buf, size_t size)
     close(fd);
 }
 
-/* An unlinked temporary file holding content, read from the start. */
-static int spawn_temp_fd(const char *content)
+/* An unlinked temporary file holding len bytes of content, read from
+ * the start. */
+static int spawn_temp_fd(const char *content, size_t len)
 {
     char path[] = "/tmp/mc-test-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     unlink(path);
-    if (content)
-        assert_int_equal(write(fd, content, strlen(content)),
-                         (ssize_t)strlen(content));
+    if (len)
+        assert_int_equal(write(fd, content, len), (ssize_t)len);
     lseek(fd, 0, SEEK_SET);
     return fd;
 }
 
-/* Runs bin with argv; cwd and env ("NAME=value") may be NULL.  The
- * result is static: each call overwrites the previous one. */
-static outcome *spawn(const char *bin, const char *cwd, const char *env,
-                      const char *input, char *const argv[])
+/* spawn with len bytes of stdin, which may hold NUL bytes. */
+static outcome *spawn_bytes(const char *bin, const char *cwd, const char *env,
+                            const char *input, size_t len, char *const argv[])
 {
     static outcome o;
-    int in = spawn_temp_fd(input ? input : ""), out = spawn_temp_fd(NULL),
-        err = spawn_temp_fd(NULL);
+    int in = spawn_temp_fd(input, len), out = spawn_temp_fd(NULL, 0),
+        err = spawn_temp_fd(NULL, 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -71,6 +70,14 @@ static outcome *spawn(const char *bin, const char *cwd, const char *env,
     spawn_slurp(out, o.out, sizeof o.out);
     spawn_slurp(err, o.err, sizeof o.err);
     return &o;
+}
+
+/* Runs bin with argv; cwd and env ("NAME=value") may be NULL.  The
+ * result is static: each call overwrites the previous one. */
+static outcome *spawn(const char *bin, const char *cwd, const char *env,
+                      const char *input, char *const argv[])
+{
+    return spawn_bytes(bin, cwd, env, input, input ? strlen(input) : 0, argv);
 }
 
 #endif

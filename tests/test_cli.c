@@ -191,6 +191,19 @@ static void check_rules_reports_failures(void **state)
     assert_int_equal(o->code, 0);
 }
 
+/* A rule that hits a match limit on its own example: a GNU warning at
+ * the example's line, distinct from "does not match", still failing. */
+static void check_rules_reports_limits_as_warnings(void **state)
+{
+    (void)state;
+    outcome *o = RUN(NULL, "--check-rules", "tests/data/limitrules");
+    assert_int_equal(o->code, 1);
+    has(o->err, "tests/data/limitrules/en.rules:13: warning: rule evil.nested: "
+                "on its match example \"aaaa");
+    has(o->err, "match limit exceeded");
+    has(o->out, "2 rules checked, 1 failing example\n");
+}
+
 static void invalid_utf8_names_position(void **state)
 {
     (void)state;
@@ -243,6 +256,7 @@ int main(void)
         cmocka_unit_test(missing_file_others_still_scored),
         cmocka_unit_test(bad_rules_file_exit_2),
         cmocka_unit_test(check_rules_reports_failures),
+        cmocka_unit_test(check_rules_reports_limits_as_warnings),
         cmocka_unit_test(invalid_utf8_names_position),
         cmocka_unit_test(colour_only_when_asked_or_on_a_terminal),
         cmocka_unit_test(dump_patterns),
