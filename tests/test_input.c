@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "fixture.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,39 +35,9 @@ static const char *rules_text =
     "match = sorry if\n"
     "nomatch = sorry it\n";
 
-typedef struct {
-    mc_rules *rules;
-    mc_scorer *scorer;
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    mc_error err = {0};
-    f->rules = mc_rules_new();
-    if (mc_rules_add_buffer(f->rules, "input.rules", rules_text,
-                            strlen(rules_text), &err) != MC_OK)
-        return -1;
-    f->scorer = mc_scorer_new(f->rules, &err);
-    *state = f;
-    return f->scorer ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    mc_scorer_free(f->scorer);
-    mc_rules_free(f->rules);
-    free(f);
-    return 0;
-}
-
-static const mc_finding *find_rule(const mc_result *r, const char *rule)
-{
-    for (size_t i = 0; i < mc_result_finding_count(r); i++)
-        if (strcmp(mc_result_finding(r, i)->rule, rule) == 0)
-            return mc_result_finding(r, i);
-    return NULL;
+    return fixture_setup(state, "input.rules", rules_text);
 }
 
 static mc_result *score_n(fixture *f, const char *text, size_t n)
@@ -282,5 +253,5 @@ int main(void)
         cmocka_unit_test(regress_entity_with_eight_hex_digits),
         cmocka_unit_test(rules_file_odd_bytes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "fixture.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,34 +58,9 @@ static const char *rules_text =
 /* The line of "[evil.nested]" above. */
 #define EVIL_LINE 3
 
-typedef struct {
-    mc_rules *rules;
-    mc_scorer *scorer;
-} fixture;
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    mc_error err = {0};
-    f->rules = mc_rules_new();
-    if (mc_rules_add_buffer(f->rules, "limits.rules", rules_text,
-                            strlen(rules_text), &err) != MC_OK) {
-        fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.column,
-                err.message);
-        return -1;
-    }
-    f->scorer = mc_scorer_new(f->rules, &err);
-    *state = f;
-    return f->scorer ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    mc_scorer_free(f->scorer);
-    mc_rules_free(f->rules);
-    free(f);
-    return 0;
+    return fixture_setup(state, "limits.rules", rules_text);
 }
 
 /* n copies of c, then tail, NUL-terminated; the caller frees. */
@@ -96,14 +72,6 @@ static char *run_of(char c, size_t n, const char *tail)
     memset(s, c, n);
     memcpy(s + n, tail, k + 1);
     return s;
-}
-
-static const mc_finding *find_rule(const mc_result *r, const char *rule)
-{
-    for (size_t i = 0; i < mc_result_finding_count(r); i++)
-        if (strcmp(mc_result_finding(r, i)->rule, rule) == 0)
-            return mc_result_finding(r, i);
-    return NULL;
 }
 
 static size_t count_limits(const mc_result *r)
@@ -313,5 +281,5 @@ int main(void)
         cmocka_unit_test(check_rules_reports_limits_distinctly),
         cmocka_unit_test(findings_per_rule_are_capped),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

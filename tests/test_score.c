@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "fixture.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,33 +57,9 @@ static const char *rules_text =
     "pattern = \\bsorry to bother you\\b\nmessage = m\n"
     "match = sorry to bother you\nnomatch = sorry for the delay\n";
 
-typedef struct {
-    mc_rules *rules;
-    mc_scorer *scorer;
-} fixture;
-
 static int setup(void **state)
 {
-    static fixture fx;
-    mc_error err;
-    fx.rules = mc_rules_new();
-    if (mc_rules_add_buffer(fx.rules, "t.rules", rules_text,
-                            strlen(rules_text), &err) != MC_OK) {
-        fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.column,
-                err.message);
-        return -1;
-    }
-    fx.scorer = mc_scorer_new(fx.rules, &err);
-    *state = &fx;
-    return fx.scorer ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    mc_scorer_free(fx->scorer);
-    mc_rules_free(fx->rules);
-    return 0;
+    return fixture_setup(state, "t.rules", rules_text);
 }
 
 static mc_result *score(void **state, const char *text)
@@ -94,14 +71,6 @@ static mc_result *score(void **state, const char *text)
                               &err),
                      MC_OK);
     return r;
-}
-
-static const mc_finding *find(const mc_result *r, const char *rule)
-{
-    for (size_t i = 0; i < mc_result_finding_count(r); i++)
-        if (strcmp(mc_result_finding(r, i)->rule, rule) == 0)
-            return mc_result_finding(r, i);
-    return NULL;
 }
 
 static void expect(void **state, const char *text, int level, int score_)
@@ -134,7 +103,7 @@ static void no_regret_is_two_or_four(void **state)
 {
     mc_result *r = score(state, "Your order shipped on Monday.");
     assert_int_equal(mc_result_score(r), 2);
-    const mc_finding *f = find(r, "missing.regret");
+    const mc_finding *f = find_rule(r, "missing.regret");
     assert_non_null(f);
     assert_int_equal(f->line, 0);
     mc_result_free(r);
@@ -151,12 +120,12 @@ static void ten_needs_three_components_with_a_fix(void **state)
     mc_result *r = score(state, "Sorry, our mistake. We take this seriously "
                                 "and I will call you.");
     assert_int_equal(mc_result_score(r), 9);
-    assert_non_null(find(r, "missing.remediation"));
+    assert_non_null(find_rule(r, "missing.remediation"));
     mc_result_free(r);
     r = score(state, "Sorry, we refunded you.");
     assert_int_equal(mc_result_score(r), 9);
-    assert_non_null(find(r, "missing.components"));
-    assert_null(find(r, "missing.remediation"));
+    assert_non_null(find_rule(r, "missing.components"));
+    assert_null(find_rule(r, "missing.remediation"));
     mc_result_free(r);
 }
 
@@ -193,7 +162,7 @@ static void positions_are_in_the_original(void **state)
     const char *text = "Привет, Łukasz!\r\n<p>We&nbsp;are <b>sorry</b> "
                        "if it broke.</p>";
     mc_result *r = score(state, text);
-    const mc_finding *f = find(r, "hedge.if");
+    const mc_finding *f = find_rule(r, "hedge.if");
     assert_non_null(f);
     assert_int_equal(f->line, 2);
     assert_int_equal(f->column, 19);
@@ -265,5 +234,5 @@ int main(void)
         cmocka_unit_test(invalid_utf8_is_an_error),
         cmocka_unit_test(json_report),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }
