@@ -54,7 +54,8 @@ static const struct {
     {{"min-score", required_argument, NULL, OPT_MIN_SCORE}, "N",
      "exit 1 when any text scores below N (1-10; 0: no bar)"},
     {{"jobs", required_argument, NULL, OPT_JOBS}, "N",
-     "score N files at a time (default: the number of cores)"},
+     "score on N threads: files, or batches of JSON Lines (default: the "
+     "number of cores)"},
     {{"kind", required_argument, NULL, OPT_KIND}, "KIND",
      "read every file as text, markdown, html, zendesk or jsonl "
      "(default: by extension)"},
@@ -394,8 +395,6 @@ typedef struct {
     mc_job *v;
     size_t n, cap;
     mc_strv paths;        /* owns the job paths */
-    char *stdin_buf;      /* handed to the stdin job */
-    size_t stdin_len;
     int errors;
 } job_list;
 
@@ -442,10 +441,22 @@ static int add_job(job_list *l, const char *path, int walked, int is_stdin,
     *j = (mc_job){.path = l->paths.v[l->paths.n - 1], .is_stdin = is_stdin,
                   .walked = walked};
     settle(j, o, cfg);
-    if (is_stdin) {
-        j->raw = l->stdin_buf;
-        j->rawlen = l->stdin_len;
-        l->stdin_buf = NULL;
+    return 0;
+}
+
+/* Standard input is read now, before the workers start (two "-" must
+ * not be read at once), but JSON Lines, which the runner streams. */
+static int add_stdin(job_list *l, const options *o, const mc_config *cfg)
+{
+    const char *name = o->stdin_filename ? o->stdin_filename : "<stdin>";
+    if (add_job(l, name, 0, 1, o, cfg))
+        return -1;
+    mc_job *j = &l->v[l->n - 1];
+    if (j->set.kind != MC_KIND_JSONL &&
+        mc_read_input(STDIN_FILENO, name, stderr, &j->raw, &j->rawlen)) {
+        mc_job_clear(j);
+        l->n--;
+        l->errors = 1;
     }
     return 0;
 }
@@ -454,13 +465,8 @@ static int add_path(job_list *l, const char *arg, const options *o,
                     const mc_config *cfg)
 {
     struct stat st;
-    if (strcmp(arg, "-") == 0) {
-        const char *name = o->stdin_filename ? o->stdin_filename : "<stdin>";
-        if (!l->stdin_buf && mc_read_input(STDIN_FILENO, name, stderr,
-                                           &l->stdin_buf, &l->stdin_len))
-            return l->errors = 1, 0;
-        return add_job(l, name, 0, 1, o, cfg);
-    }
+    if (strcmp(arg, "-") == 0)
+        return add_stdin(l, o, cfg);
     if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))
         return add_job(l, arg, 0, 0, o, cfg);
     mc_strv files = {0};
@@ -478,7 +484,6 @@ static void job_list_free(job_list *l)
         mc_job_clear(&l->v[i]);
     free(l->v);
     mc_strv_free(&l->paths);
-    free(l->stdin_buf);
 }
 
 /* ---- the run ---------------------------------------------------------- */
@@ -498,7 +503,6 @@ static void emit(void *ctx, mc_job *job)
     r->below |= mc_emit_job(r->emitter, job) > 0;
     r->errors |= job->errors;
     r->lost += job->lost;
-    mc_job_clear(job);
 }
 
 static int finish_output(void)

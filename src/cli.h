@@ -11,7 +11,8 @@
 
 enum { EXIT_PASS = 0, EXIT_BELOW = 1, EXIT_ERROR = 2 };
 
-/* Largest file read whole; larger inputs are refused with a message. */
+/* Largest file read whole; larger inputs are refused with a message.
+ * JSON Lines are streamed: no limit on the file, this one on a line. */
 #define MC_MAX_TEXT (32u * 1024 * 1024)
 
 /* A growable list of owned strings. */
@@ -131,13 +132,18 @@ char *mc_relpath(const char *dir, const char *path);
 
 /* ---- Jobs (cli_jobs.c) -------------------------------------------------- */
 
+/* One file to score, or one batch of lines of a JSON Lines file. */
 typedef struct {
     const char *path;     /* as reported */
     int is_stdin;
     int walked;           /* found by walking a directory */
     mc_settings set;
-    char *raw;            /* the file (stdin preloaded by the caller) */
+    char *raw;            /* the file (stdin preloaded by the caller, but
+                           * JSON Lines), or the batch's lines */
     size_t rawlen;
+    int first_line;       /* a batch: the line raw starts at; 0: a file */
+    int last;             /* the last batch of its file (1 for a file) */
+    FILE *diagf;          /* a batch: diag, opened by the reader */
     mc_pieces pieces;
     mc_result **results;  /* one per piece; NULL when not scored */
     char *diag;           /* what goes to stderr, in order */
@@ -147,13 +153,20 @@ typedef struct {
     int lost;             /* texts scored without some rule (a limit) */
 } mc_job;
 
+/* Gets a scored job; the runner frees what scoring made when it returns
+ * (the path and settings stay the caller's). */
 typedef void (*mc_emit_fn)(void *ctx, mc_job *job);
 
-/* Scores jobs on nthreads threads, one mc_scorer each; calls emit from
- * the calling thread for every job, in order.  Returns 0 or -1 (out of
- * memory / thread start failure, printed). */
+/* Scores the files of jobs on nthreads threads, the calling one among
+ * them, one mc_scorer each, and calls emit from the calling thread for
+ * every job in list order, so the output is the same for every -j.  A
+ * JSON Lines file (kind MC_KIND_JSONL) is read on the calling thread a
+ * line at a time and scored in batches of lines, each emitted as a job
+ * of its own.  At most 2 * nthreads jobs are in flight: memory does not
+ * grow with the input.  Returns 0 or -1 (out of memory, printed). */
 int mc_run_jobs(mc_job *jobs, size_t n, int nthreads, const mc_rules *rules,
                 mc_emit_fn emit, void *ctx);
+/* Frees what the job owns, its settings too. */
 void mc_job_clear(mc_job *job);
 
 /* Reads the input open on fd to its end into a new NUL-terminated

@@ -1,8 +1,9 @@
-/* cli_jobs.c - scores files in parallel: each worker thread has its own
- * mc_scorer over the shared, immutable mc_rules, takes the next file,
- * reads and splits it (cli_kinds.c) and scores its pieces; the calling
- * thread hands finished jobs to the reports strictly in list order, so
- * the output is the same for every -j. */
+/* cli_jobs.c - scores files in parallel: each thread has its own
+ * mc_scorer over the shared, immutable mc_rules, takes the next job,
+ * reads and splits it (cli_kinds.c) and scores its pieces.  The calling
+ * thread reads JSON Lines a line at a time and cuts them into batches,
+ * one job each, and hands finished jobs to the reports strictly in list
+ * order, so the output is the same for every -j. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,6 +17,13 @@
 
 /* Git's test for binary files: a NUL byte in the first 8000. */
 #define BINARY_PROBE 8000
+
+/* A batch of JSON Lines: enough lines to be worth a hand-off between
+ * threads, few enough that -j N splits one file; bytes bound it too (a
+ * line may be long).  It never ends before BINARY_PROBE bytes, so the
+ * first batch tells a binary file as a file read whole does. */
+#define BATCH_LINES 256
+#define BATCH_BYTES (1u << 20)
 
 /* A bigger buffer, up to one byte past the limit (enough to tell that
  * the input is too large); frees buf and returns NULL on failure. */
@@ -98,19 +106,32 @@ static int still_regular(mc_job *job, int fd, FILE *diag)
 
 /* Everything is read through the one descriptor (fstat, not stat on the
  * path), so a file replaced after the walk is never half read.  Returns
- * 0, 1 when skipped, -1 on error (printed). */
-static int read_file(mc_job *job, FILE *diag)
+ * it, or -1 when the file is not read: job->errors or job->skipped is
+ * set and the reason printed. */
+static int open_input(mc_job *job, FILE *diag)
 {
     int fd = open(job->path, O_RDONLY | O_NOCTTY | O_CLOEXEC |
                                  (job->walked ? O_NONBLOCK : 0));
     if (fd < 0) {
         fprintf(diag, "%s: error: cannot open: %s\n", job->path, strerror(errno));
-        return -1;
+        job->errors = 1;
+    } else if (job->walked && still_regular(job, fd, diag)) {
+        close(fd);
+        fd = -1;
+        job->skipped = 1;
     }
-    int rc = job->walked ? still_regular(job, fd, diag) : 0;
-    if (rc == 0)
-        rc = mc_read_input(fd, job->path, diag, &job->raw, &job->rawlen);
+    return fd;
+}
+
+/* Reads the job's file whole: 0, or -1 when it is not (printed). */
+static int read_file(mc_job *job, FILE *diag)
+{
+    int fd = open_input(job, diag);
+    if (fd < 0)
+        return -1;
+    int rc = mc_read_input(fd, job->path, diag, &job->raw, &job->rawlen);
     close(fd);
+    job->errors |= rc != 0;
     return rc;
 }
 
@@ -206,17 +227,16 @@ static int count_lost(const mc_job *job)
     return n;
 }
 
-/* The file's bytes (stdin's are preloaded), if they are text: 0 to go
- * on, -1 when the job is done (skipped or failed, printed). */
+/* The file's bytes (stdin's and a batch's are read already), if they
+ * are text: 0 to go on, -1 when the job is done (skipped or failed,
+ * printed).  A batch past the first is never binary: the first one
+ * decided for the file. */
 static int load(mc_job *job, FILE *diag)
 {
-    int rc = job->raw ? 0 : read_file(job, diag);
-    if (rc) {
-        job->errors |= rc < 0;
-        job->skipped |= rc > 0;
+    /* A batch of no lines holds the reader's message only. */
+    if (!job->raw && (job->first_line || read_file(job, diag)))
         return -1;
-    }
-    long nul = binary_at(job->raw, job->rawlen);
+    long nul = job->first_line > 1 ? -1 : binary_at(job->raw, job->rawlen);
     if (nul >= 0) {
         skip_binary(job, nul, diag);
         return -1;
@@ -240,6 +260,9 @@ static void score_job(mc_job *job, mc_scorer *s, const mc_rules *rules,
         job->errors = 1;
         return;
     }
+    /* A batch's lines are counted from its first line in the file. */
+    for (size_t i = 0; job->first_line > 1 && i < job->pieces.n; i++)
+        job->pieces.v[i].line += job->first_line - 1;
     if (job->pieces.disabled_file || job->pieces.n == 0) {
         job->skipped = 1;
         return;
@@ -257,7 +280,9 @@ static void score_job(mc_job *job, mc_scorer *s, const mc_rules *rules,
 /* Diagnostics are kept with the job, so they come out in order too. */
 static void run_one(mc_job *job, mc_scorer *s, const mc_rules *rules)
 {
-    FILE *diag = open_memstream(&job->diag, &job->diaglen);
+    FILE *diag = job->diagf ? job->diagf
+                            : open_memstream(&job->diag, &job->diaglen);
+    job->diagf = NULL;
     if (!diag) {
         job->errors = 1;
         return;
@@ -266,26 +291,44 @@ static void run_one(mc_job *job, mc_scorer *s, const mc_rules *rules)
     fclose(diag);
 }
 
-void mc_job_clear(mc_job *job)
+/* What reading and scoring made; the path and settings stay. */
+static void job_release(mc_job *job)
 {
     for (size_t i = 0; job->results && i < job->pieces.n; i++)
         mc_result_free(job->results[i]);
     free(job->results);
     mc_pieces_free(&job->pieces);
-    mc_strv_free(&job->set.disable);
     free(job->raw);
+    if (job->diagf)
+        fclose(job->diagf);
     free(job->diag);
     job->results = NULL;
     job->raw = job->diag = NULL;
+    job->diagf = NULL;
 }
 
-/* ---- the pool --------------------------------------------------------- */
+void mc_job_clear(mc_job *job)
+{
+    job_release(job);
+    mc_strv_free(&job->set.disable);
+}
 
+/* ---- the window ------------------------------------------------------- */
+
+/* The jobs in flight, numbered in input order: those before next are
+ * taken by a thread (done once scored), those from next to produced
+ * wait for one; job k lives in slot[k % cap] until it is emitted, so at
+ * most cap are held however long the input.  The calling thread fills
+ * the window, emits its oldest job once done and scores while it waits. */
 typedef struct {
-    mc_job *jobs;
-    size_t n, next;
+    mc_job *slot;
     char *done;
+    size_t cap, produced, next, emitted;
+    int closed;           /* nothing more to come: the threads may end */
     const mc_rules *rules;
+    mc_scorer *scorer;    /* the calling thread's */
+    mc_emit_fn emit;
+    void *ctx;
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } pool;
@@ -295,34 +338,197 @@ typedef struct {
     mc_scorer *scorer;
 } worker;
 
+/* Takes the next waiting job and scores it; called with the lock held,
+ * which is let go meanwhile. */
+static void score_next(pool *p, mc_scorer *s)
+{
+    size_t k = p->next++ % p->cap;
+    pthread_mutex_unlock(&p->mu);
+    run_one(&p->slot[k], s, p->rules);
+    pthread_mutex_lock(&p->mu);
+    p->done[k] = 1;
+    pthread_cond_broadcast(&p->cv);
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
     pool *p = w->p;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        size_t i = p->next < p->n ? p->next++ : p->n;
-        pthread_mutex_unlock(&p->mu);
-        if (i == p->n)
-            return NULL;
-        run_one(&p->jobs[i], w->scorer, p->rules);
-        pthread_mutex_lock(&p->mu);
-        p->done[i] = 1;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
+    pthread_mutex_lock(&p->mu);
+    while (p->next < p->produced || !p->closed) {
+        if (p->next < p->produced)
+            score_next(p, w->scorer);
+        else
+            pthread_cond_wait(&p->cv, &p->mu);
     }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
 }
 
-static void emit_in_order(pool *p, mc_emit_fn emit, void *ctx)
+static void emit_oldest(pool *p)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        pthread_mutex_lock(&p->mu);
-        while (!p->done[i])
+    size_t k = p->emitted % p->cap;
+    pthread_mutex_lock(&p->mu);
+    while (!p->done[k]) {
+        if (p->next < p->produced)
+            score_next(p, p->scorer);
+        else
             pthread_cond_wait(&p->cv, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-        emit(ctx, &p->jobs[i]);
     }
+    pthread_mutex_unlock(&p->mu);
+    p->emit(p->ctx, &p->slot[k]);
+    job_release(&p->slot[k]);
+    p->emitted++;
 }
+
+/* A free slot holding a copy of file (its preloaded bytes move). */
+static mc_job *next_slot(pool *p, mc_job *file)
+{
+    if (p->produced - p->emitted == p->cap)
+        emit_oldest(p);
+    mc_job *job = &p->slot[p->produced % p->cap];
+    *job = *file;
+    job->last = 1;
+    file->raw = NULL;
+    return job;
+}
+
+/* The job of next_slot is ready to be taken. */
+static void publish(pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->done[p->produced++ % p->cap] = 0;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- JSON Lines, read as they come ------------------------------------ */
+
+typedef struct {
+    FILE *f;
+    int line;             /* lines read */
+    size_t cap;           /* of the batch's raw */
+    int err;              /* errno of a failed read or allocation */
+} reader;
+
+static int put(reader *r, mc_job *b, char c)
+{
+    if (b->rawlen + 1 >= r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 65536;
+        char *nb = realloc(b->raw, ncap);
+        if (!nb)
+            return r->err = ENOMEM, -1;
+        b->raw = nb;
+        r->cap = ncap;
+    }
+    b->raw[b->rawlen++] = c;
+    return 0;
+}
+
+/* Appends the next line and a '\n' to the batch.  Not getline: that
+ * would hold a line of any length, and this keeps MC_MAX_TEXT bytes at
+ * most.  Returns 1, 0 at the end of the input or on an error (r->err),
+ * -1 for a line over MC_MAX_TEXT (read to its end, not kept). */
+static int read_line(reader *r, mc_job *b)
+{
+    size_t start = b->rawlen, n = 0;
+    int c;
+    while ((c = getc_unlocked(r->f)) != EOF && c != '\n')
+        if (n++ < MC_MAX_TEXT && put(r, b, (char)c))
+            break;
+    if (c == EOF && n == 0 && ferror(r->f))
+        r->err = errno;
+    if (r->err || (c == EOF && n == 0))
+        return b->rawlen = start, 0;
+    r->line++;
+    if (n > MC_MAX_TEXT)
+        return b->rawlen = start, -1;
+    return put(r, b, '\n') ? (b->rawlen = start, 0) : 1;
+}
+
+/* Fills the batch with whole lines.  Returns 1 when it is full, 0 at the
+ * end of the input, -1 when a line too long ends it. */
+static int fill_batch(reader *r, mc_job *b)
+{
+    for (int n = 0; n < BATCH_LINES || b->rawlen < BINARY_PROBE; n++) {
+        int rc = read_line(r, b);
+        if (rc != 1 || b->rawlen >= BATCH_BYTES)
+            return rc;
+    }
+    return 1;
+}
+
+/* A new batch of the file from line first on; NULL when out of memory. */
+static mc_job *new_batch(pool *p, mc_job *file, int first)
+{
+    mc_job *b = next_slot(p, file);
+    b->first_line = first;
+    if (!(b->diagf = open_memstream(&b->diag, &b->diaglen)))
+        job_release(b);
+    return b->diagf ? b : NULL;
+}
+
+/* The input of a JSON Lines file (stdin is one already), or NULL when
+ * it is not read: why is in the batch's diag, or in *err. */
+static FILE *open_lines(mc_job *b, int *err)
+{
+    if (b->is_stdin)
+        return stdin;
+    int fd = open_input(b, b->diagf);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+    if (fd >= 0 && !f) {
+        *err = errno;
+        close(fd);
+    }
+    return f;
+}
+
+/* Hands the batch on; more is what fill_batch said.  Returns it, or 0
+ * when the file ends here: at its end, an error (which the batch tells)
+ * or a binary first batch (its worker says so; the rest is not read). */
+static int end_batch(pool *p, reader *r, mc_job *b, int more)
+{
+    if (b->raw)
+        b->raw[b->rawlen] = 0;
+    if (b->raw && b->first_line == 1 && binary_at(b->raw, b->rawlen) >= 0)
+        more = 0;
+    if (!more && r->err == ENOMEM)
+        fprintf(b->diagf, "%s: error: out of memory\n", b->path);
+    else if (!more && r->err)
+        fprintf(b->diagf, "%s: error: read failed: %s\n", b->path,
+                strerror(r->err));
+    b->errors |= !more && r->err;
+    b->last = !more;
+    publish(p);
+    return more;
+}
+
+/* Hands the lines of a JSON Lines file (or stdin) on in batches as they
+ * are read.  A bad line is an error of its batch; a line too long is one
+ * between two batches.  Returns -1 when out of memory. */
+static int stream(pool *p, mc_job *file)
+{
+    mc_job *b = new_batch(p, file, 1);
+    reader r = {0};
+    if (b)
+        r.f = open_lines(b, &r.err);
+    for (int more = b != NULL; more;) {
+        r.cap = 0;  /* a new batch, its raw still NULL */
+        more = end_batch(p, &r, b, r.f ? fill_batch(&r, b) : 0);
+        if (more && !(b = new_batch(p, file, r.line + 1)))
+            break;
+        if (more < 0) {
+            fprintf(b->diagf, "%s:%d: error: line too long (over %u MiB)\n",
+                    b->path, r.line, MC_MAX_TEXT >> 20);
+            b->errors = 1;
+        }
+    }
+    if (r.f && r.f != stdin)
+        fclose(r.f);
+    return b ? 0 : -1;
+}
+
+/* ---- the run ---------------------------------------------------------- */
 
 static int make_workers(worker *w, int n, pool *p)
 {
@@ -337,56 +543,67 @@ static int make_workers(worker *w, int n, pool *p)
     return 0;
 }
 
-/* One file or -j 1: no thread to start (what an editor runs on save). */
-static int run_here(mc_job *jobs, size_t n, const mc_rules *rules,
-                    mc_emit_fn emit, void *ctx)
+/* Threads beyond one per file are only worth starting for JSON Lines,
+ * which is cut into batches (one file: no thread to start, what an
+ * editor runs on save). */
+static int useful_threads(const mc_job *jobs, size_t n, int nthreads)
 {
-    mc_error err = {0};
-    mc_scorer *s = mc_scorer_new(rules, &err);
-    if (!s) {
-        fprintf(stderr, "meaculpa: error: %s\n", err.message);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        run_one(&jobs[i], s, rules);
-        emit(ctx, &jobs[i]);
-    }
-    mc_scorer_free(s);
-    return 0;
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].set.kind == MC_KIND_JSONL)
+            return nthreads;
+    return n < (size_t)nthreads ? (n ? (int)n : 1) : nthreads;
+}
+
+/* w[0] is the calling thread; returns how many run. */
+static int start_threads(worker *w, pthread_t *tid, int n)
+{
+    int started = 1;
+    while (started < n && pthread_create(&tid[started], NULL, work,
+                                         &w[started]) == 0)
+        started++;
+    if (started < n)  /* the calling thread alone will do */
+        fprintf(stderr, "meaculpa: error: cannot start a thread\n");
+    return started;
 }
 
 int mc_run_jobs(mc_job *jobs, size_t n, int nthreads, const mc_rules *rules,
                 mc_emit_fn emit, void *ctx)
 {
-    if ((size_t)nthreads > n)
-        nthreads = (int)n;
-    if (nthreads <= 1)
-        return run_here(jobs, n, rules, emit, ctx);
-    pool p = {jobs, n, 0, calloc(n + 1, 1), rules, PTHREAD_MUTEX_INITIALIZER,
-              PTHREAD_COND_INITIALIZER};
+    nthreads = useful_threads(jobs, n, nthreads);
+    pool p = {.cap = 2 * (size_t)nthreads, .rules = rules, .emit = emit,
+              .ctx = ctx, .mu = PTHREAD_MUTEX_INITIALIZER,
+              .cv = PTHREAD_COND_INITIALIZER};
+    p.slot = calloc(p.cap, sizeof *p.slot);
+    p.done = calloc(p.cap, 1);
     worker *w = calloc((size_t)nthreads, sizeof *w);
     pthread_t *tid = calloc((size_t)nthreads, sizeof *tid);
-    int started = 0, rc = p.done && w && tid ? make_workers(w, nthreads, &p) : -1;
-    if (!p.done || !w || !tid)
+    int started = 1, rc = -1;
+    if (!p.slot || !p.done || !w || !tid)
         fprintf(stderr, "meaculpa: error: out of memory\n");
-    while (rc == 0 && started < nthreads) {
-        if (pthread_create(&tid[started], NULL, work, &w[started])) {
-            fprintf(stderr, "meaculpa: error: cannot start a thread\n");
-            rc = -1;
+    else if ((rc = make_workers(w, nthreads, &p)) == 0)
+        started = start_threads(w, tid, nthreads);
+    p.scorer = w ? w[0].scorer : NULL;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (jobs[i].set.kind == MC_KIND_JSONL) {
+            rc = stream(&p, &jobs[i]);
         } else {
-            started++;
+            next_slot(&p, &jobs[i]);
+            publish(&p);
         }
     }
-    if (started > 0) {  /* even after a failed start, finish with those up */
-        emit_in_order(&p, emit, ctx);
-        for (int i = 0; i < started; i++)
-            pthread_join(tid[i], NULL);
-        rc = 0;
-    }
+    while (p.emitted < p.produced)
+        emit_oldest(&p);
+    pthread_mutex_lock(&p.mu);
+    p.closed = 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    for (int i = 1; i < started; i++)
+        pthread_join(tid[i], NULL);
     for (int i = 0; w && i < nthreads; i++)
         mc_scorer_free(w[i].scorer);
     free(w);
     free(tid);
+    free(p.slot);
     free(p.done);
     return rc;
 }

@@ -34,8 +34,10 @@ int mc_markdown_blank(char *buf, size_t len);
  * macro export.  Errors and notes are printed to diag; returns -1 when
  * the file is not scored. */
 int mc_zendesk_pieces(const mc_file *f, mc_pieces *out, FILE *diag);
-/* One piece per non-blank line of a JSON Lines file; a bad line is a
- * piece with error set.  Returns -1 when out of memory. */
+/* One piece per non-blank line of a JSON Lines file, or of a batch of
+ * its lines (numbered from 1: cli_jobs.c moves them to the batch's
+ * place); a bad line is a piece with error set.  Returns -1 when out of
+ * memory. */
 int mc_jsonl_pieces(const mc_file *f, mc_pieces *out);
 
 #endif

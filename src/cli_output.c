@@ -19,6 +19,12 @@ struct mc_emitter {
     int tests, failures, errors;
     json_t *sarif, *sarif_rules, *results, *texts, *notes, *rule_index;
     mc_strv warned;       /* rules whose limit was reported this run */
+    /* The file being reported, which may come as several jobs (batches
+     * of JSON Lines): what they said, whether one failed, and where its
+     * JUnit test cases begin. */
+    char *fdiag;
+    size_t fdiaglen, fstart;
+    int ffailed;
 };
 
 /* One scored text, as the reports see it. */
@@ -365,17 +371,29 @@ static void emit_junit_case(mc_emitter *e, view *v)
     e->failures += v->below;
 }
 
-static void junit_error_case(mc_emitter *e, const mc_job *job)
+/* Goes before the file's test cases, which were written as its jobs
+ * came: they move down. */
+static int junit_error_case(mc_emitter *e, const char *path)
 {
+    fflush(e->junit);
+    size_t n = e->junit_len - e->fstart;
+    char *cases = malloc(n + 1);
+    if (!cases)
+        return -1;
+    memcpy(cases, e->junit_buf + e->fstart, n);
+    fseek(e->junit, (long)e->fstart, SEEK_SET);
     fputs("    <testcase classname=\"", e->junit);
-    xml_escape(e->junit, job->path);
+    xml_escape(e->junit, path);
     fputs("\" name=\"", e->junit);
-    xml_escape(e->junit, job->path);
+    xml_escape(e->junit, path);
     fputs("\">\n      <error message=\"could not be scored\">", e->junit);
-    xml_escape(e->junit, job->diag ? job->diag : "");
+    xml_escape(e->junit, e->fdiag);
     fputs("</error>\n    </testcase>\n", e->junit);
+    fwrite(cases, 1, n, e->junit);
+    free(cases);
     e->tests++;
     e->errors++;
+    return 0;
 }
 
 /* ---- SARIF 2.1.0 -------------------------------------------------------- */
@@ -544,13 +562,13 @@ static void emit_sarif(mc_emitter *e, view *v)
 }
 
 /* Files that could not be scored become tool notifications. */
-static void sarif_error(mc_emitter *e, const mc_job *job)
+static void sarif_error(mc_emitter *e, const char *path)
 {
     json_array_append_new(e->notes, json_pack(
         "{s:s, s:o, s:[{s:{s:{s:o}}}]}", "level", "error", "message",
-        text_obj(job->diag && *job->diag ? job->diag : "could not be scored"),
+        text_obj(*e->fdiag ? e->fdiag : "could not be scored"),
         "locations", "physicalLocation", "artifactLocation", "uri",
-        path_uri(job->path)));
+        path_uri(path)));
 }
 
 static int sarif_finish(mc_emitter *e)
@@ -708,13 +726,43 @@ static int emit_view(mc_emitter *e, view *v)
     return 0;
 }
 
+/* JUnit and SARIF report a file that could not be scored (or some of
+ * whose lines could not) once, with all its jobs said, as when it was
+ * one job. */
+static void file_begins(mc_emitter *e, const mc_job *job)
+{
+    if (job->first_line > 1)
+        return;  /* a later batch of the same file */
+    e->fdiaglen = 0;
+    e->ffailed = 0;
+    if (e->junit && fflush(e->junit) == 0)
+        e->fstart = e->junit_len;
+}
+
+static int file_ends(mc_emitter *e, const mc_job *job)
+{
+    char *d = realloc(e->fdiag, e->fdiaglen + job->diaglen + 1);
+    if (!d)
+        return -1;
+    if (job->diaglen)
+        memcpy(d + e->fdiaglen, job->diag, job->diaglen);
+    e->fdiag = d;
+    e->fdiaglen += job->diaglen;
+    d[e->fdiaglen] = 0;
+    e->ffailed |= job->errors;
+    if (!job->last || !e->ffailed)
+        return 0;
+    if (e->fmt == MC_FMT_JUNIT)
+        return junit_error_case(e, job->path);
+    sarif_error(e, job->path);
+    return 0;
+}
+
 int mc_emit_job(mc_emitter *e, const mc_job *job)
 {
-    int below = 0;
-    if (job->errors && e->fmt == MC_FMT_JUNIT)
-        junit_error_case(e, job);
-    if (job->errors && e->fmt == MC_FMT_SARIF)
-        sarif_error(e, job);
+    int below = 0, whole = e->fmt == MC_FMT_JUNIT || e->fmt == MC_FMT_SARIF;
+    if (whole)
+        file_begins(e, job);
     for (size_t i = 0; job->results && i < job->pieces.n; i++) {
         const mc_piece *pc = &job->pieces.v[i];
         if (!job->results[i])
@@ -731,6 +779,8 @@ int mc_emit_job(mc_emitter *e, const mc_job *job)
         below += v.below;
         free(v.name);
     }
+    if (whole && file_ends(e, job))
+        fprintf(stderr, "%s: error: out of memory\n", job->path);
     return below;
 }
 
@@ -772,5 +822,6 @@ void mc_emitter_free(mc_emitter *e)
     json_decref(e->notes);
     json_decref(e->rule_index);
     mc_strv_free(&e->warned);
+    free(e->fdiag);
     free(e);
 }

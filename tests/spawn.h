@@ -14,7 +14,7 @@
 
 typedef struct {
     int code;           /* exit code, 128 when killed by a signal */
-    char out[262144];
+    char out[4 << 20];  /* 2,000 JSON reports of a JSON Lines file */
     char err[16384];
 } outcome;
 

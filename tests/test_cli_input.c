@@ -2,8 +2,9 @@
  * ($MC_BIN), one test per case of issue 5: each gets a message naming the
  * file and a documented exit code, and every other file of the same run
  * is still scored.  Rules that hit a match limit (tests/data/limitrules)
- * are reported at their file:line.  Also: meaculpa never writes to the
- * files it reads.  The fixtures are written to a fresh temporary
+ * are reported at their file:line.  JSON Lines are streamed: a file of
+ * any size, the same output for any -j, a bad line named.  Also:
+ * meaculpa never writes to the files it reads.  The fixtures are written to a fresh temporary
  * directory per test. */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <stdarg.h>
@@ -231,6 +232,114 @@ static void huge_file_is_refused(void **state)
     errors_name_files(o->err);
 }
 
+/* ---- JSON Lines, streamed ---------------------------------------------- */
+
+#define MIB (1u << 20)
+
+/* dir/name: n records with ids 1..n, each padded with a field no one
+ * reads to about pad bytes; line bad (0: none) is not JSON, line huge
+ * (0: none) is 33 MiB long, over the limit of a line. */
+static const char *put_jsonl(const char *name, int n, size_t pad, int bad,
+                             int huge)
+{
+    static const char *const texts[] = {
+        "We are sorry the parcel was late.", "Sorry if it broke.",
+        "We refunded you.", "Sorry."};
+    static char path[sizeof dir + 256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (int i = 1; i <= n; i++) {
+        if (i == bad || i == huge) {
+            for (size_t k = 0; i == huge && k < 33 * MIB; k++)
+                putc('x', f);
+            fputs(i == bad ? "{\"id\": oops}\n" : "\n", f);
+            continue;
+        }
+        fprintf(f, "{\"id\":%d,\"text\":\"%s\",\"pad\":\"", i, texts[i % 4]);
+        for (size_t k = 60; k < pad; k++)
+            putc('.', f);
+        fputs("\"}\n", f);
+    }
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* The reports (--format json) of out, one a line: their ids rise.
+ * Returns how many there are. */
+static int ids_rise(const char *out)
+{
+    int n = 0, last = 0, id;
+    for (const char *p = out; *p; n++) {
+        if (sscanf(p, "{\"id\":%d,", &id) != 1 || id <= last)
+            fail_msg("report %d: no id after %d: %.80s", n + 1, last, p);
+        last = id;
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    return n;
+}
+
+/* 40 MiB, more than a file read whole may hold: scored, a report a
+ * line, in order. */
+static void big_jsonl_is_streamed(void **state)
+{
+    (void)state;
+    struct stat st;
+    assert_int_equal(stat(put_jsonl("big.jsonl", 2000, 21 << 10, 0, 0), &st), 0);
+    assert_true(st.st_size > 40 * (off_t)MIB);
+    outcome *o = RUN("--format", "json", "-j", "2", "big.jsonl");
+    assert_int_equal(o->code, 0);
+    assert_string_equal(o->err, "");
+    assert_int_equal(ids_rise(o->out), 2000);
+}
+
+/* Lines are cut into batches for the threads; the reports and errors
+ * come out in the same order, byte for byte, for any -j, and the same
+ * from standard input. */
+static void jsonl_same_output_for_any_j(void **state)
+{
+    (void)state;
+    const char *path = put_jsonl("many.jsonl", 2000, 0, 1234, 0);
+    outcome *o = RUN("--format", "json", "-j", "1", "many.jsonl");
+    assert_int_equal(o->code, 2);
+    assert_string_equal(o->err, "many.jsonl:1234: error: invalid token near "
+                                "'oops'\n");
+    assert_int_equal(ids_rise(o->out), 1999);
+    char *out = strdup(o->out), *err = strdup(o->err);
+    o = RUN("--format", "json", "-j", "3", "many.jsonl");
+    assert_int_equal(o->code, 2);
+    assert_string_equal(o->out, out);
+    assert_string_equal(o->err, err);
+    FILE *f = fopen(path, "rb");
+    static char in[256 << 10];
+    size_t n = fread(in, 1, sizeof in, f);
+    fclose(f);
+    assert_true(n < sizeof in);
+    o = RUN_STDIN(in, n, "--format", "json", "-j", "3", "--stdin-filename",
+                  "many.jsonl");
+    assert_int_equal(o->code, 2);
+    assert_string_equal(o->out, out);
+    assert_string_equal(o->err, err);
+    free(out);
+    free(err);
+}
+
+/* In a file over 32 MiB, a bad line and a line over 32 MiB are errors
+ * at their lines, and every other line is scored. */
+static void bad_lines_in_big_jsonl_are_named(void **state)
+{
+    (void)state;
+    put_jsonl("big.jsonl", 1000, 8 << 10, 700, 900);
+    outcome *o = RUN("--format", "json", "big.jsonl");
+    assert_int_equal(o->code, 2);
+    has(o->err, "big.jsonl:700: error: invalid token near 'oops'\n");
+    has(o->err, "big.jsonl:900: error: line too long (over 32 MiB)\n");
+    assert_int_equal(count(o->err, "error"), 2);
+    assert_int_equal(ids_rise(o->out), 998);
+}
+
 /* Walking a directory of binaries: a note per binary, the text scored. */
 static void directory_of_binaries(void **state)
 {
@@ -394,6 +503,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(huge_file_is_refused, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(big_jsonl_is_streamed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(jsonl_same_output_for_any_j, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(bad_lines_in_big_jsonl_are_named,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(directory_of_binaries, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(limit_hit_is_reported_and_exits_2,
