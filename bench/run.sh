@@ -17,7 +17,7 @@
 set -eu
 
 MC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-GEN=$2
+GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 OUT=$3
 RESULTS=$(cd "$(dirname "$4")" && pwd)/$(basename "$4")
 RUNS=${BENCH_RUNS:-3}
