@@ -80,4 +80,17 @@ static outcome *spawn(const char *bin, const char *cwd, const char *env,
     return spawn_bytes(bin, cwd, env, input, input ? strlen(input) : 0, argv);
 }
 
+/* The assertions the end-to-end tests make on what the binary printed. */
+static inline void has(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle))
+        fail_msg("\"%s\" not in:\n%s", needle, hay);
+}
+
+static inline void lacks(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle))
+        fail_msg("\"%s\" unexpected in:\n%s", needle, hay);
+}
+
 #endif

@@ -26,12 +26,6 @@ static outcome *run_env(const char *input, const char *env, char *const argv[])
 #define RUN_ENV(input, env, ...)                                            \
     run_env(input, env, (char *const[]){"meaculpa", __VA_ARGS__, NULL})
 
-static void has(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("\"%s\" not in:\n%s", needle, hay);
-}
-
 static void version_and_help(void **state)
 {
     (void)state;

@@ -86,18 +86,6 @@ static const char *put(const char *name, const char *content, size_t n)
           (char *const[]){"meaculpa", "--no-default-rules", "--rules",      \
                           limitrules, "--color", "never", __VA_ARGS__, NULL})
 
-static void has(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("\"%s\" not in:\n%s", needle, hay);
-}
-
-static void lacks(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle))
-        fail_msg("\"%s\" unexpected in:\n%s", needle, hay);
-}
-
 static int count(const char *hay, const char *needle)
 {
     int n = 0;

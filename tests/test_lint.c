@@ -38,18 +38,6 @@ static outcome *run_in(const char *cwd, const char *input, char *const argv[])
 #define LINT(input, ...)                                                    \
     run_in(REPO, input, (char *const[]){"meaculpa", NODEF, __VA_ARGS__, NULL})
 
-static void has(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("\"%s\" not in:\n%s", needle, hay);
-}
-
-static void lacks(const char *hay, const char *needle)
-{
-    if (strstr(hay, needle))
-        fail_msg("\"%s\" unexpected in:\n%s", needle, hay);
-}
-
 /* ---- walking, kinds, config ------------------------------------------ */
 
 static void repo_scores_and_exit_code(void **state)

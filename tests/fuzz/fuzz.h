@@ -166,4 +166,16 @@ static inline void fz_check_report(const mc_result *r, const char *file,
     free(s);
 }
 
+/* The default rules and a scorer over them, made once per harness process
+ * (the rules are immutable; the scorer is reused, as the CLI reuses it). */
+static inline void fz_default_scorer(mc_rules **rules, mc_scorer **scorer)
+{
+    mc_error err;
+    memset(&err, 0, sizeof err);
+    *rules = mc_rules_new();
+    CHECK(*rules && mc_rules_add_default(*rules, &err) == MC_OK);
+    *scorer = mc_scorer_new(*rules, &err);
+    CHECK(*scorer != NULL);
+}
+
 #endif

@@ -10,16 +10,6 @@
 static mc_rules *rules;
 static mc_scorer *scorer;
 
-static void init(void)
-{
-    mc_error err;
-    memset(&err, 0, sizeof err);
-    rules = mc_rules_new();
-    CHECK(rules && mc_rules_add_default(rules, &err) == MC_OK);
-    scorer = mc_scorer_new(rules, &err);
-    CHECK(scorer != NULL);
-}
-
 static void check_id(const char *report, const json_t *id)
 {
     json_t *o = json_loads(report, 0, NULL);
@@ -65,7 +55,7 @@ static void score_line(const char *line, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!scorer)
-        init();
+        fz_default_scorer(&rules, &scorer);
     char *buf = malloc(size ? size : 1);
     if (!buf)
         return 0;

@@ -12,16 +12,6 @@
 static mc_rules *rules;
 static mc_scorer *scorer;
 
-static void init(void)
-{
-    mc_error err;
-    memset(&err, 0, sizeof err);
-    rules = mc_rules_new();
-    CHECK(rules && mc_rules_add_default(rules, &err) == MC_OK);
-    scorer = mc_scorer_new(rules, &err);
-    CHECK(scorer != NULL);
-}
-
 static mc_result *score(const char *text, size_t n, unsigned opts,
                         mc_error *err)
 {
@@ -47,7 +37,7 @@ static mc_result *score(const char *text, size_t n, unsigned opts,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!scorer)
-        init();
+        fz_default_scorer(&rules, &scorer);
     if (size == 0)
         return 0;
     unsigned opts = data[0];
