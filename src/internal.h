@@ -127,6 +127,9 @@ struct mc_result {
 };
 
 /* rules.c */
+/* Makes room for need elements of size bytes in *v (capacity *cap),
+ * doubling; 0, or -1 when out of memory (then *v is unchanged). */
+MC_HIDDEN int mc_grow(void **v, size_t *cap, size_t need, size_t size);
 MC_HIDDEN const char *mc_deduct_name(int kind);
 /* Cuts a partial UTF-8 character off the end of s (a message that
  * snprintf truncated). */
@@ -168,9 +171,6 @@ MC_HIDDEN void mc_filter_scratch_free(mc_filter_scratch *x);
  * what it could. */
 MC_HIDDEN int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
                             mc_hits *hits, mc_error *err);
-MC_HIDDEN int mc_match_sentence(mc_scorer *s, const mc_rule *r,
-                                const char *subj, size_t len,
-                                size_t *start, size_t *end);
 /* "rule ID (FILE:LINE) hit ...": what a limit hit means, for findings
  * and errors. */
 MC_HIDDEN void mc_limit_message(const mc_limit_hit *l, char *buf,

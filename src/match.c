@@ -177,7 +177,7 @@ static int match_window(mc_scorer *s, const mc_rule *r, const char *subj,
  * Returns 1 and sets [*start, *end) on a match, 0 on none, or a negative
  * PCRE2 error or MC_LIMIT_BUDGET.  Long subjects are searched a window of
  * start positions at a time, with the budget checked in between. */
-int mc_match_sentence(mc_scorer *s, const mc_rule *r, const char *subj,
+static int mc_match_sentence(mc_scorer *s, const mc_rule *r, const char *subj,
                       size_t len, size_t *start, size_t *end)
 {
     size_t from = *start;
@@ -196,14 +196,8 @@ int mc_match_sentence(mc_scorer *s, const mc_rule *r, const char *subj,
 static int push_hit(mc_hits *h, const mc_rule *r, size_t start, size_t end,
                     size_t sentence)
 {
-    if (h->n == h->cap) {
-        size_t ncap = h->cap ? h->cap * 2 : 64;
-        mc_hit *v = realloc(h->v, ncap * sizeof *v);
-        if (!v)
-            return MC_ERR_NOMEM;
-        h->v = v;
-        h->cap = ncap;
-    }
+    if (mc_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+        return MC_ERR_NOMEM;
     h->v[h->n++] = (mc_hit){r, start, end, sentence, 0};
     return MC_OK;
 }
@@ -265,14 +259,9 @@ void mc_limit_message(const mc_limit_hit *l, char *buf, size_t size)
 
 static int record_limit(mc_scorer *s, const mc_rule *r, int code)
 {
-    if (s->nlimits == s->limits_cap) {
-        size_t ncap = s->limits_cap ? s->limits_cap * 2 : 8;
-        mc_limit_hit *v = realloc(s->limits, ncap * sizeof *v);
-        if (!v)
-            return MC_ERR_NOMEM;
-        s->limits = v;
-        s->limits_cap = ncap;
-    }
+    if (mc_grow((void **)&s->limits, &s->limits_cap, s->nlimits + 1,
+                sizeof *s->limits))
+        return MC_ERR_NOMEM;
     s->limits[s->nlimits++] = (mc_limit_hit){r, code};
     return MC_OK;
 }

@@ -733,14 +733,8 @@ typedef struct {
 
 static int push_need(needs *nd, const char *s, uint32_t n, uint32_t cl)
 {
-    if (nd->n == nd->cap) {
-        size_t cap = nd->cap ? nd->cap * 2 : 512;
-        need *v = realloc(nd->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        nd->v = v;
-        nd->cap = cap;
-    }
+    if (mc_grow((void **)&nd->v, &nd->cap, nd->n + 1, sizeof *nd->v))
+        return -1;
     char *copy = malloc(n ? n : 1);
     if (!copy)
         return -1;

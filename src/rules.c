@@ -132,7 +132,7 @@ static char *dup_str(const char *s)
     return p ? memcpy(p, s, n) : NULL;
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t size)
+int mc_grow(void **v, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return 0;
@@ -728,7 +728,7 @@ static int merge(parser *p)
                                strcmp(set->rules[j]->id, r->id) == 0))
             j++;
         if (j == set->n &&
-            grow((void **)&set->rules, &set->cap, set->n + 1, sizeof r))
+            mc_grow((void **)&set->rules, &set->cap, set->n + 1, sizeof r))
             return fail(p, 0, 0, "out of memory");
         if (j < set->n)
             rule_free(set->rules[j]);
@@ -772,7 +772,7 @@ static int parse_lines(parser *p, const char *buf, size_t len)
                       (unsigned char)buf[pos + bad]);
             break;
         }
-        if (grow((void **)&line, &cap, n + 1, 1)) {
+        if (mc_grow((void **)&line, &cap, n + 1, 1)) {
             rc = fail(p, lineno, 0, "out of memory");
             break;
         }
@@ -821,7 +821,7 @@ static int read_file(const char *path, char **buf, size_t *len, mc_error *err)
     size_t cap = 0, n = 0, got;
     char *b = NULL;
     do {
-        if (grow((void **)&b, &cap, n + 65536, 1)) {
+        if (mc_grow((void **)&b, &cap, n + 65536, 1)) {
             free(b);
             fclose(f);
             mc_error_set(err, path, 0, 0, "out of memory");
@@ -865,7 +865,7 @@ static int list_dir(const char *dir, char ***names, size_t *n, mc_error *err)
         if (l < 7 || strcmp(e->d_name + l - 6, ".rules") != 0 ||
             e->d_name[0] == '.')
             continue;
-        if (grow((void **)names, &cap, *n + 1, sizeof **names) ||
+        if (mc_grow((void **)names, &cap, *n + 1, sizeof **names) ||
             !((*names)[*n] = dup_str(e->d_name))) {
             closedir(d);
             mc_error_set(err, dir, 0, 0, "out of memory");

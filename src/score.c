@@ -76,8 +76,7 @@ static int score_step2(int level, const tally *t, int *applied)
 }
 
 /* Did this hit move the score?  Used to mark outweighed findings. */
-static int counted(const mc_rule *r, int level, int score,
-                   const int *applied)
+static int counted(const mc_rule *r, int level, const int *applied)
 {
     switch (r->effect) {
     case MC_EFFECT_CAP:
@@ -89,21 +88,15 @@ static int counted(const mc_rule *r, int level, int score,
     case MC_EFFECT_DEDUCT:
         return applied[r->value];
     default:
-        (void)score;
         return 0;
     }
 }
 
 int mc_result_add(mc_result *res, const mc_finding *f)
 {
-    if (res->nfindings == res->cap) {
-        size_t ncap = res->cap ? res->cap * 2 : 16;
-        mc_finding *v = realloc(res->findings, ncap * sizeof *v);
-        if (!v)
-            return MC_ERR_NOMEM;
-        res->findings = v;
-        res->cap = ncap;
-    }
+    if (mc_grow((void **)&res->findings, &res->cap, res->nfindings + 1,
+                sizeof *res->findings))
+        return MC_ERR_NOMEM;
     res->findings[res->nfindings++] = *f;
     return MC_OK;
 }
@@ -276,7 +269,7 @@ int mc_score_hits(const mc_text *t, const mc_hits *hits, mc_lang lang,
             unlisted++;
             continue;
         }
-        if (add_hit_finding(res, t, h, counted(h->rule, res->level, res->score,
+        if (add_hit_finding(res, t, h, counted(h->rule, res->level,
                                                applied)))
             return MC_ERR_NOMEM;
     }
