@@ -38,7 +38,8 @@ ASAN_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 # The shared dev sets, then our own labeled texts (tests/corpus/).
 CORPUS  ?= ../shared/corpus/dev.jsonl ../shared/corpus/dev-traps.jsonl \
-           ../shared/corpus/real-macros.jsonl $(sort $(wildcard tests/corpus/*.jsonl))
+           ../shared/corpus/real-macros.jsonl $(sort $(wildcard tests/corpus/*.jsonl)) \
+           $(sort $(wildcard tests/corpus/blind/*.jsonl))
 
 .PHONY: all demo deps check test rules-check eval asan valgrind install \
         valgrind-cli fuzz fuzz-ci fuzz-build fuzz-bins \
