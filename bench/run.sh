@@ -101,6 +101,34 @@ time_cmd() {
 
 get() { cat "$OUT/times/$1" 2>/dev/null || echo; }
 
+# paired NAME RUNS CMD1 CMD2: CMD1 then CMD2, back to back, RUNS times;
+# times/NAME gets the median of time(CMD1) / time(CMD2), and NAME.range
+# the lowest and highest.  Load that comes and goes during the bench falls
+# on both of a pair, where separate series of runs may catch it in one.
+paired() {
+    name=$1 runs=$2 a=$3 b=$4
+    say "timing $name, $runs pairs"
+    : > "$OUT/times/$name.pairs"
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        hyperfine -i -r 1 --style none --export-csv "$OUT/times/pair.csv" \
+            "$a" "$b" >/dev/null
+        awk -F, 'NR == 2 { a = $2 } NR == 3 { printf "%.4f\n", a / $2 }' \
+            "$OUT/times/pair.csv" >> "$OUT/times/$name.pairs"
+        i=$((i + 1))
+    done
+    sort -n "$OUT/times/$name.pairs" | awk '{ v[NR] = $1 } END {
+        printf "%.2f\n", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }' \
+        > "$OUT/times/$name"
+    sort -n "$OUT/times/$name.pairs" | awk 'NR == 1 { lo = $1 } END {
+        printf "%.2f–%.2f\n", lo, $1 }' > "$OUT/times/$name.range"
+}
+# spread NAME: "MIN–MAX s" of the runs of one timing, to show how steady
+# the machine was (other work on the host slows some runs).
+spread() {
+    awk -F, 'NR == 2 { printf "%.2f–%.2f s", $7, $8 }' "$OUT/times/$1.csv" 2>/dev/null
+}
+
 # Fails loudly when a command cannot even run (exit 2 and up).
 check_runs() {
     rc=0
@@ -152,6 +180,8 @@ time_cmd mc_jsonl_1 "$RUNS" 1 none "$MC --format json --input-format jsonl $J1 c
 if [ "$HAVE_J" = 1 ] && [ "$NPROC" -gt 1 ]; then
     time_cmd mc_dir_n "$RUNS" 1 sh "$MC --format json $JN $MC_DIR > /dev/null"
     time_cmd mc_jsonl_n "$RUNS" 1 none "$MC --format json --input-format jsonl $JN corpus.jsonl"
+    paired mc_dir_pairs "$RUNS" "$MC --format json $J1 $MC_DIR > /dev/null" \
+        "$MC --format json $JN $MC_DIR > /dev/null"
 fi
 time_cmd mc_short "$LAT_RUNS" 10 none "$MC short.txt"
 
@@ -259,7 +289,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     fi
     if [ -n "$(get mc_dir_n)" ]; then
         echo
-        echo "Scaling on the directory: -j $NPROC is $(ratio "$(get mc_dir_n)" "$(get mc_dir_1)") -j 1."
+        echo "Scaling on the directory: -j $NPROC is $(ratio "$(get mc_dir_n)" "$(get mc_dir_1)") -j 1"
+        echo "(JSON Lines: $(ratio "$(get mc_jsonl_n)" "$(get mc_jsonl_1)")).  The directory runs took"
+        echo "$(spread mc_dir_1) at -j 1 and $(spread mc_dir_n) at -j $NPROC; a wide spread means"
+        echo "other work on the machine or its host.  Run back to back in $RUNS"
+        echo "pairs, -j 1 then -j $NPROC, the median pair is $(get mc_dir_pairs)× (lowest and"
+        echo "highest $(get mc_dir_pairs.range)×)."
     fi
     echo
     echo "## One short draft (process start to exit)"
@@ -293,6 +328,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "- Scaling needs idle cores: check the load average above."
     echo "- JSON Lines are streamed in batches of 256 lines over the -j workers, so"
     echo "  one file uses every core and memory stays flat as the file grows."
+    echo "- The files of a directory go to the -j workers in tasks of up to 32"
+    echo "  files (64 KiB), so that hand-offs are few and the threads stay even."
 } > "$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"
 cp "$RESULTS" "$OUT/results.md"

@@ -419,7 +419,7 @@ static void settle(mc_job *job, const options *o, const mc_config *cfg)
 }
 
 static int add_job(job_list *l, const char *path, int walked, int is_stdin,
-                   const options *o, const mc_config *cfg)
+                   size_t size, const options *o, const mc_config *cfg)
 {
     if (cfg && !is_stdin && !mc_config_wanted(cfg, path, walked)) {
         if (!walked)
@@ -439,7 +439,7 @@ static int add_job(job_list *l, const char *path, int walked, int is_stdin,
         return -1;
     mc_job *j = &l->v[l->n++];
     *j = (mc_job){.path = l->paths.v[l->paths.n - 1], .is_stdin = is_stdin,
-                  .walked = walked};
+                  .walked = walked, .size = size};
     settle(j, o, cfg);
     return 0;
 }
@@ -449,7 +449,7 @@ static int add_job(job_list *l, const char *path, int walked, int is_stdin,
 static int add_stdin(job_list *l, const options *o, const mc_config *cfg)
 {
     const char *name = o->stdin_filename ? o->stdin_filename : "<stdin>";
-    if (add_job(l, name, 0, 1, o, cfg))
+    if (add_job(l, name, 0, 1, 0, o, cfg))
         return -1;
     mc_job *j = &l->v[l->n - 1];
     if (j->set.kind != MC_KIND_JSONL &&
@@ -457,8 +457,26 @@ static int add_stdin(job_list *l, const options *o, const mc_config *cfg)
         mc_job_clear(j);
         l->n--;
         l->errors = 1;
+    } else {
+        j->size = j->rawlen;
     }
     return 0;
+}
+
+/* What the walk of one directory adds its files to. */
+typedef struct {
+    job_list *l;
+    const options *o;
+    const mc_config *cfg;
+    int nomem;
+} walk_ctx;
+
+static int add_walked(void *ctx, const char *path, size_t size)
+{
+    walk_ctx *w = ctx;
+    if (w->nomem || add_job(w->l, path, 1, 0, size, w->o, w->cfg))
+        w->nomem = 1;
+    return w->nomem ? -1 : 0;
 }
 
 static int add_path(job_list *l, const char *arg, const options *o,
@@ -467,15 +485,13 @@ static int add_path(job_list *l, const char *arg, const options *o,
     struct stat st;
     if (strcmp(arg, "-") == 0)
         return add_stdin(l, o, cfg);
-    if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))
-        return add_job(l, arg, 0, 0, o, cfg);
-    mc_strv files = {0};
-    l->errors |= mc_walk(arg, &files) != 0;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < files.n; i++)
-        rc = add_job(l, files.v[i], 1, 0, o, cfg);
-    mc_strv_free(&files);
-    return rc;
+    if (stat(arg, &st) != 0)
+        return add_job(l, arg, 0, 0, 0, o, cfg);  /* opening it will say why */
+    if (!S_ISDIR(st.st_mode))
+        return add_job(l, arg, 0, 0, (size_t)st.st_size, o, cfg);
+    walk_ctx w = {l, o, cfg, 0};
+    l->errors |= mc_walk(arg, add_walked, &w) != 0;
+    return w.nomem ? -1 : 0;
 }
 
 static void job_list_free(job_list *l)

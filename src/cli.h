@@ -121,10 +121,14 @@ int mc_config_check_ids(const mc_config *cfg, const mc_rules *rules);
 
 /* ---- Paths (cli_walk.c) ------------------------------------------------- */
 
-/* Appends the files under directory dir to files, in byte order of
- * their names, skipping hidden entries (.git among them) and symbolic
- * links to directories.  Returns 0, or -1 after printing why. */
-int mc_walk(const char *dir, mc_strv *files);
+/* Gets one regular file found by mc_walk and the size the walk saw;
+ * returns 0, or -1 when the file could not be kept (out of memory). */
+typedef int (*mc_walk_fn)(void *ctx, const char *path, size_t size);
+/* Calls fn for every file under directory dir, in byte order of their
+ * names, skipping hidden entries (.git among them) and symbolic links
+ * to directories.  Returns 0, or -1 when a directory could not be read
+ * (printed) or fn failed. */
+int mc_walk(const char *dir, mc_walk_fn fn, void *ctx);
 /* fnmatch with "**" and basename rules of .gitignore-like globs. */
 int mc_glob_match(const char *glob, const char *relpath);
 /* path relative to dir when it lies under it, else path as given. */
@@ -137,6 +141,8 @@ typedef struct {
     const char *path;     /* as reported */
     int is_stdin;
     int walked;           /* found by walking a directory */
+    size_t size;          /* the file's size when it was listed: only a
+                           * hint for batching small files (0: unknown) */
     mc_settings set;
     char *raw;            /* the file (stdin preloaded by the caller, but
                            * JSON Lines), or the batch's lines */
@@ -159,11 +165,13 @@ typedef void (*mc_emit_fn)(void *ctx, mc_job *job);
 
 /* Scores the files of jobs on nthreads threads, the calling one among
  * them, one mc_scorer each, and calls emit from the calling thread for
- * every job in list order, so the output is the same for every -j.  A
- * JSON Lines file (kind MC_KIND_JSONL) is read on the calling thread a
- * line at a time and scored in batches of lines, each emitted as a job
- * of its own.  At most 2 * nthreads jobs are in flight: memory does not
- * grow with the input.  Returns 0 or -1 (out of memory, printed). */
+ * every job in list order, so the output is the same for every -j.
+ * Small files are handed to the threads a few at a time (by the size
+ * hint).  A JSON Lines file (kind MC_KIND_JSONL) is read on the calling
+ * thread a line at a time and scored in batches of lines, each emitted
+ * as a job of its own.  At most 2 * nthreads batches (of files or of
+ * lines) are in flight: memory does not grow with the input.  Returns 0
+ * or -1 (out of memory, printed). */
 int mc_run_jobs(mc_job *jobs, size_t n, int nthreads, const mc_rules *rules,
                 mc_emit_fn emit, void *ctx);
 /* Frees what the job owns, its settings too. */

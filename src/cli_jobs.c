@@ -1,9 +1,11 @@
 /* cli_jobs.c - scores files in parallel: each thread has its own
- * mc_scorer over the shared, immutable mc_rules, takes the next job,
- * reads and splits it (cli_kinds.c) and scores its pieces.  The calling
- * thread reads JSON Lines a line at a time and cuts them into batches,
- * one job each, and hands finished jobs to the reports strictly in list
- * order, so the output is the same for every -j. */
+ * mc_scorer over the shared, immutable mc_rules, takes the next task (a
+ * few small files, or a batch of JSON Lines), reads and splits each
+ * file (cli_kinds.c) and scores its pieces.  The calling thread cuts
+ * the file list into tasks, reads JSON Lines a line at a time and cuts
+ * them into batches, one job each, and hands finished jobs to the
+ * reports strictly in list order, so the output is the same for every
+ * -j. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -315,13 +317,35 @@ void mc_job_clear(mc_job *job)
 
 /* ---- the window ------------------------------------------------------- */
 
-/* The jobs in flight, numbered in input order: those before next are
- * taken by a thread (done once scored), those from next to produced
- * wait for one; job k lives in slot[k % cap] until it is emitted, so at
- * most cap are held however long the input.  The calling thread fills
- * the window, emits its oldest job once done and scores while it waits. */
+/* What a thread takes at a time: a run of files of the caller's list,
+ * or one batch of JSON Lines.  Small files go several to a task, as
+ * lines go to a batch, so that tasks are about the same size: with one
+ * file each, a thread that took a long file held the window up while
+ * the other ran out of work (-j 2 was 1.5 times -j 1 on a directory of
+ * macros), and every file cost a hand-off. */
 typedef struct {
-    mc_job *slot;
+    mc_job *job;          /* n jobs: files of the list, or &batch */
+    size_t n;
+    mc_job batch;
+} task;
+
+/* A task of files ends after TASK_FILES files, or once their sizes
+ * when listed reach TASK_BYTES (a larger file goes alone), so that at
+ * most 2 * nthreads tasks of that size are held.  For the macros of
+ * `make bench` that is about 10 ms of scoring.  A short list is cut
+ * finer: every thread gets TASKS_PER_THREAD tasks or more. */
+#define TASK_FILES 32
+#define TASK_BYTES (64u << 10)
+#define TASKS_PER_THREAD 8
+
+/* The tasks in flight, numbered in input order: those before next are
+ * taken by a thread (done once scored), those from next to produced
+ * wait for one; task k lives in slot[k % cap] until it is emitted, so
+ * at most cap are held however long the input.  The calling thread
+ * fills the window, emits its oldest task once done and scores while it
+ * waits. */
+typedef struct {
+    task *slot;
     char *done;
     size_t cap, produced, next, emitted;
     int closed;           /* nothing more to come: the threads may end */
@@ -338,13 +362,14 @@ typedef struct {
     mc_scorer *scorer;
 } worker;
 
-/* Takes the next waiting job and scores it; called with the lock held,
+/* Takes the next waiting task and scores it; called with the lock held,
  * which is let go meanwhile. */
 static void score_next(pool *p, mc_scorer *s)
 {
     size_t k = p->next++ % p->cap;
     pthread_mutex_unlock(&p->mu);
-    run_one(&p->slot[k], s, p->rules);
+    for (size_t i = 0; i < p->slot[k].n; i++)
+        run_one(&p->slot[k].job[i], s, p->rules);
     pthread_mutex_lock(&p->mu);
     p->done[k] = 1;
     pthread_cond_broadcast(&p->cv);
@@ -376,30 +401,52 @@ static void emit_oldest(pool *p)
             pthread_cond_wait(&p->cv, &p->mu);
     }
     pthread_mutex_unlock(&p->mu);
-    p->emit(p->ctx, &p->slot[k]);
-    job_release(&p->slot[k]);
+    for (size_t i = 0; i < p->slot[k].n; i++) {
+        p->emit(p->ctx, &p->slot[k].job[i]);
+        job_release(&p->slot[k].job[i]);
+    }
     p->emitted++;
 }
 
-/* A free slot holding a copy of file (its preloaded bytes move). */
-static mc_job *next_slot(pool *p, mc_job *file)
+/* A free slot: the oldest task is emitted first when none is. */
+static task *free_slot(pool *p)
 {
     if (p->produced - p->emitted == p->cap)
         emit_oldest(p);
-    mc_job *job = &p->slot[p->produced % p->cap];
-    *job = *file;
-    job->last = 1;
-    file->raw = NULL;
-    return job;
+    return &p->slot[p->produced % p->cap];
 }
 
-/* The job of next_slot is ready to be taken. */
+/* The task of free_slot is ready to be taken. */
 static void publish(pool *p)
 {
     pthread_mutex_lock(&p->mu);
     p->done[p->produced++ % p->cap] = 0;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
+}
+
+/* Files per task: TASK_FILES, or fewer for a short list (20 files on
+ * -j 2 go one at a time). */
+static size_t files_per_task(size_t n, int nthreads)
+{
+    size_t most = n / ((size_t)nthreads * TASKS_PER_THREAD);
+    return most < 1 ? 1 : most > TASK_FILES ? TASK_FILES : most;
+}
+
+/* Hands the file jobs[0] on in a task with the files after it that fit
+ * (JSON Lines, streamed, end a task); returns how many went. */
+static size_t hand_files(pool *p, mc_job *jobs, size_t n, size_t most)
+{
+    task *t = free_slot(p);
+    size_t k = 0, bytes = 0;
+    while (k < n && k < most && bytes < TASK_BYTES &&
+           jobs[k].set.kind != MC_KIND_JSONL) {
+        jobs[k].last = 1;  /* a file is its own last batch */
+        bytes += jobs[k++].size;
+    }
+    *t = (task){.job = jobs, .n = k};
+    publish(p);
+    return k;
 }
 
 /* ---- JSON Lines, read as they come ------------------------------------ */
@@ -461,7 +508,9 @@ static int fill_batch(reader *r, mc_job *b)
 /* A new batch of the file from line first on; NULL when out of memory. */
 static mc_job *new_batch(pool *p, mc_job *file, int first)
 {
-    mc_job *b = next_slot(p, file);
+    task *t = free_slot(p);
+    *t = (task){.batch = *file, .n = 1};
+    mc_job *b = t->job = &t->batch;
     b->first_line = first;
     if (!(b->diagf = open_memstream(&b->diag, &b->diaglen)))
         job_release(b);
@@ -583,13 +632,12 @@ int mc_run_jobs(mc_job *jobs, size_t n, int nthreads, const mc_rules *rules,
     else if ((rc = make_workers(w, nthreads, &p)) == 0)
         started = start_threads(w, tid, nthreads);
     p.scorer = w ? w[0].scorer : NULL;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (jobs[i].set.kind == MC_KIND_JSONL) {
-            rc = stream(&p, &jobs[i]);
-        } else {
-            next_slot(&p, &jobs[i]);
-            publish(&p);
-        }
+    size_t most = files_per_task(n, nthreads);
+    for (size_t i = 0; rc == 0 && i < n;) {
+        if (jobs[i].set.kind == MC_KIND_JSONL)
+            rc = stream(&p, &jobs[i++]);
+        else
+            i += hand_files(&p, jobs + i, n - i, most);
     }
     while (p.emitted < p.produced)
         emit_oldest(&p);

@@ -1,6 +1,6 @@
-/* cli_walk.c - paths for the meaculpa command: walks directories into a
- * sorted file list, matches .gitignore-like globs, and makes paths
- * relative to the directory of the config file.  Hands file lists to
+/* cli_walk.c - paths for the meaculpa command: walks directories in
+ * sorted order, matches .gitignore-like globs, and makes paths relative
+ * to the directory of the config file.  Hands the files it finds to
  * cli.c; knows nothing of file contents. */
 #include <dirent.h>
 #include <errno.h>
@@ -76,22 +76,24 @@ static int list_dir(const char *dir, mc_strv *names)
     return rc;
 }
 
-/* Directories are entered, except through symbolic links (no loops). */
-static int walk_entry(const char *path, mc_strv *files)
+/* Directories are entered, except through symbolic links (no loops).
+ * The size is what lstat (or stat, through a link) saw: a hint for
+ * batching, the file is read later through its own descriptor. */
+static int walk_entry(const char *path, mc_walk_fn fn, void *ctx)
 {
     struct stat st;
     if (lstat(path, &st) != 0)
         return 0;  /* vanished while we walked */
     if (S_ISDIR(st.st_mode))
-        return mc_walk(path, files);
+        return mc_walk(path, fn, ctx);
     if (S_ISLNK(st.st_mode) && (stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
         return 0;
     if (!S_ISREG(st.st_mode))
         return 0;
-    return mc_strv_push(files, path);
+    return fn(ctx, path, (size_t)st.st_size);
 }
 
-int mc_walk(const char *dir, mc_strv *files)
+int mc_walk(const char *dir, mc_walk_fn fn, void *ctx)
 {
     mc_strv names = {0};
     int rc = list_dir(dir, &names), failed = rc;
@@ -102,7 +104,7 @@ int mc_walk(const char *dir, mc_strv *files)
             rc = failed = -1;
             break;
         }
-        failed |= walk_entry(p, files);
+        failed |= walk_entry(p, fn, ctx);
         free(p);
     }
     mc_strv_free(&names);

@@ -54,12 +54,14 @@ static const char *const en_words[] = {
     "order", "any", "all", "from", "there", "they", "what",
 };
 
+/* Every word of a text is looked up: the first byte rules out most
+ * entries without a call. */
 static int in_list(const char *w, const char *const *list, size_t n)
 {
     size_t k;
 
     for (k = 0; k < n; k++)
-        if (strcmp(w, list[k]) == 0)
+        if (w[0] == list[k][0] && strcmp(w, list[k]) == 0)
             return 1;
     return 0;
 }
@@ -96,6 +98,8 @@ static int is_polish_letter(int32_t c)
 /* A decomposed Polish letter: ogonek on a/e, dot on z, acute on c n o s z. */
 static int is_polish_mark(int32_t prev, int32_t mark)
 {
+    if (mark != 0x0328 && mark != 0x0307 && mark != 0x0301)
+        return 0;  /* most letters: no need to look prev up */
     prev = utf8proc_tolower(prev);
     if (mark == 0x0328)
         return prev == 'a' || prev == 'e';
@@ -105,10 +109,15 @@ static int is_polish_mark(int32_t prev, int32_t mark)
            strchr("cnosz", (int)prev) != NULL;
 }
 
+/* Letters and combining marks.  Most of a text is ASCII, whose only
+ * letters are A-Z and a-z: those skip utf8proc's tables. */
 static int is_word_char(int32_t c)
 {
-    utf8proc_category_t cat = utf8proc_category(c);
+    utf8proc_category_t cat;
 
+    if (c < 0x80)
+        return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    cat = utf8proc_category(c);
     return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
            cat == UTF8PROC_CATEGORY_MN;
 }
@@ -143,6 +152,10 @@ static void add_char(word *w, lang_counts *lc, int32_t c)
     w->prev = c;
     if (w->len + 4 > WORD_MAX) {
         w->overflow = 1;
+        return;
+    }
+    if (c < 0x80) { /* an ASCII letter (is_word_char) */
+        w->buf[w->len++] = (char)(c | 0x20);
         return;
     }
     k = utf8proc_encode_char(utf8proc_tolower(c),
@@ -186,7 +199,12 @@ static void count_text(const unsigned char *s, size_t n, lang_counts *lc)
             i += skip;
             continue;
         }
-        k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &c);
+        if (s[i] < 0x80) {
+            c = s[i];
+            k = 1;
+        } else {
+            k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &c);
+        }
         if (k <= 0) { /* an invalid byte: a word break */
             k = 1;
             c = ' ';

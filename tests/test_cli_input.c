@@ -314,6 +314,59 @@ static void jsonl_same_output_for_any_j(void **state)
     free(err);
 }
 
+/* Small files go to the threads several at a time, how many depending
+ * on -j and on the length of the list; a file larger than a task goes
+ * alone and a JSON Lines file is streamed between them.  The reports and
+ * the messages come out in the same order, byte for byte, for any -j
+ * and in every format. */
+static void directory_same_output_for_any_j(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {GOOD, "Sorry if it broke.\n",
+                                        "We refunded you.\n", "Sorry.\n"};
+    static char big[100 << 10], name[sizeof dir + 16];
+    snprintf(name, sizeof name, "%s/d", dir);
+    assert_int_equal(mkdir(name, 0755), 0);
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "d/%03d.txt", i);
+        if (i % 37 == 5)
+            PUT(name, "ok \xff bad\n");       /* an error */
+        else if (i % 41 == 7)
+            PUT(name, "\x00\x01");             /* a note: binary */
+        else
+            put(name, texts[i % 4], strlen(texts[i % 4]));
+    }
+    for (size_t k = 0; k + sizeof GOOD <= sizeof big; k += sizeof GOOD - 1)
+        memcpy(big + k, GOOD, sizeof GOOD - 1);
+    put("d/100-big.txt", big, strlen(big));
+    put_jsonl("d/150.jsonl", 600, 0, 99, 0);
+    PUT("d/200.svg", "<svg/>");              /* a note: unknown kind */
+    static char *const formats[] = {"text", "json", "gcc", "junit", "sarif"};
+    static char out[sizeof ((outcome *)0)->out],
+        err[sizeof ((outcome *)0)->err];
+    for (size_t f = 0; f < sizeof formats / sizeof *formats; f++) {
+        outcome *o = RUN("--format", formats[f], "-j", "1", "d");
+        assert_int_equal(o->code, 2);
+        strcpy(out, o->out);
+        strcpy(err, o->err);
+        for (const char *j = "237"; *j; j++) {
+            char jobs[2] = {*j, 0};
+            o = RUN("--format", formats[f], "-j", jobs, "d");
+            assert_int_equal(o->code, 2);
+            assert_string_equal(o->out, out);
+            assert_string_equal(o->err, err);
+        }
+    }
+    has(out, "d/000.txt");
+    has(out, "d/299.txt");
+    assert_true(strstr(err, "d/005.txt:1:4: error: invalid UTF-8") <
+                strstr(err, "d/150.jsonl:99: error:"));
+    assert_true(strstr(err, "d/150.jsonl:99: error:") <
+                strstr(err, "d/200.svg: note: skipped: unknown file kind"));
+    assert_true(strstr(err, "d/200.svg: note:") <
+                strstr(err, "d/253.txt: note: skipped: binary file"));
+}
+
 /* In a file over 32 MiB, a bad line and a line over 32 MiB are errors
  * at their lines, and every other line is scored. */
 static void bad_lines_in_big_jsonl_are_named(void **state)
@@ -495,6 +548,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(jsonl_same_output_for_any_j, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(directory_same_output_for_any_j,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(bad_lines_in_big_jsonl_are_named,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(directory_of_binaries, setup,
