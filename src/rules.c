@@ -19,11 +19,16 @@
  * ~30 ns saved a byte), so a pattern is JIT-compiled once it has been run
  * over that much, and a short draft never pays for JIT at all. */
 #define MC_JIT_AFTER (8u * 1024)
+/* JIT code of every pattern of a large rule set takes tens of MB; past
+ * this much, further patterns stay interpreted, so that memory stays
+ * under issue 6's bound however many patterns get hot. */
+#define MC_JIT_BUDGET ((size_t)32 << 20)
 
 struct mc_lazy {
     pthread_mutex_t lock;
     atomic_int ready[MC_LANG_PL + 1];   /* by mc_lang: filter built */
     mc_prefilter *filter[MC_LANG_PL + 1];
+    atomic_size_t jit_bytes;            /* JIT code made so far */
 };
 
 typedef struct {
@@ -191,6 +196,8 @@ mc_rules *mc_rules_new(void)
         free(set);
         return NULL;
     }
+    if (set)
+        atomic_init(&set->lazy->jit_bytes, 0);
     if (set && pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0)
         set->jit = (int)jit && !(no_jit && strcmp(no_jit, "1") == 0);
     return set;
@@ -992,13 +999,20 @@ static pcre2_code *compile_now(const mc_rules *set, mc_pattern *p)
 
 /* A private copy is JIT-compiled, then published: threads matching with
  * the interpreted code meanwhile are never disturbed. */
-static const pcre2_code *jit_now(mc_pattern *p, pcre2_code *code)
+static const pcre2_code *jit_now(mc_lazy *lazy, mc_pattern *p,
+                                 pcre2_code *code)
 {
+    if (atomic_load_explicit(&lazy->jit_bytes, memory_order_relaxed) >=
+        MC_JIT_BUDGET)
+        return code; /* over budget: it stays interpreted */
     pcre2_code *copy = pcre2_code_copy(code);
+    size_t size = 0;
     if (!copy || pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) != 0) {
         pcre2_code_free(copy);
         return code; /* no JIT for this one: it stays interpreted */
     }
+    pcre2_pattern_info(copy, PCRE2_INFO_JITSIZE, &size);
+    atomic_fetch_add_explicit(&lazy->jit_bytes, size, memory_order_relaxed);
     atomic_store_explicit(&p->jit, copy, memory_order_release);
     return copy;
 }
@@ -1018,6 +1032,6 @@ const pcre2_code *mc_pattern_code(const mc_rules *set, mc_pattern *p,
     size_t before = atomic_fetch_add_explicit(&p->work, len,
                                               memory_order_relaxed);
     if (before < MC_JIT_AFTER && before + len >= MC_JIT_AFTER)
-        return jit_now(p, code);
+        return jit_now(set->lazy, p, code);
     return code;
 }
