@@ -177,8 +177,9 @@ static int match_window(mc_scorer *s, const mc_rule *r, const char *subj,
  * Returns 1 and sets [*start, *end) on a match, 0 on none, or a negative
  * PCRE2 error or MC_LIMIT_BUDGET.  Long subjects are searched a window of
  * start positions at a time, with the budget checked in between. */
-static int mc_match_sentence(mc_scorer *s, const mc_rule *r, const char *subj,
-                      size_t len, size_t *start, size_t *end)
+static int mc_match_sentence(mc_scorer *s, const mc_rule *r,
+                             const char *subj, size_t len, size_t *start,
+                             size_t *end)
 {
     size_t from = *start;
     while (from <= len) {
