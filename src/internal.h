@@ -114,7 +114,9 @@ struct mc_scorer {
     size_t nlimits, limits_cap;
     unsigned long rule_ms;    /* time budget per rule and text, and */
     unsigned long rule_ms_per_mib; /* more per MiB; rule_ms 0: none */
-    unsigned long long deadline_ns; /* of the rule being matched; 0: none */
+    unsigned long long budget_ns;   /* of the rule being matched; 0: none */
+    unsigned long long deadline_ns; /* set at its first clock reading */
+    unsigned budget_calls;          /* match calls of the rule so far */
 };
 
 struct mc_result {
