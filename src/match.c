@@ -281,9 +281,42 @@ static int record_limit(mc_scorer *s, const mc_rule *r, int code)
     return MC_OK;
 }
 
-/* A rule that hits a limit keeps the hits it had and is left out for the
- * rest of the text; every such rule is recorded in s->limits, the first
- * one in err too. */
+/* A requires=regret rule counts only beside a regret hit (mc_apply_masks),
+ * so on a text with no regret hit at all it need not run; the costliest
+ * rules (a defence with no "but") are of this kind.  A mask runs always:
+ * it hides hits whatever the regret. */
+static int needs_regret(const mc_rule *r)
+{
+    return r->requires_regret && r->effect != MC_EFFECT_MASK;
+}
+
+/* Runs r over t unless its literals are absent.  A rule that hits a limit
+ * keeps the hits it had and is left out for the rest of the text; every
+ * such rule is recorded in s->limits, the first one in err too. */
+static int run_rule(mc_scorer *s, const mc_rule *r, const mc_text *t,
+                    mc_hits *hits, mc_error *err)
+{
+    if (!mc_prefilter_pass(s, r, SIZE_MAX))
+        return MC_OK;
+    int rc = match_rule(s, r, t, hits);
+    if (rc == MC_ERR_NOMEM || (rc < 0 && record_limit(s, r, rc)))
+        return MC_ERR_NOMEM;
+    if (rc < 0 && s->nlimits == 1) {
+        char msg[sizeof err->message];
+        mc_limit_message(&s->limits[0], msg, sizeof msg);
+        mc_error_set(err, r->file, r->line, 0, "%s", msg);
+    }
+    return MC_OK;
+}
+
+static int has_regret(const mc_hits *hits)
+{
+    for (size_t i = 0; i < hits->n; i++)
+        if (hits->v[i].rule->effect == MC_EFFECT_REGRET)
+            return 1;
+    return 0;
+}
+
 int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
                   mc_hits *hits, mc_error *err)
 {
@@ -292,17 +325,14 @@ int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
     int prc = mc_prepare_text(s, t, lang, err);
     if (prc != MC_OK)
         return prc;
-    for (size_t i = 0; i < s->rules->n; i++) {
-        const mc_rule *r = s->rules->rules[i];
-        if (!rule_applies(r, lang) || !mc_prefilter_pass(s, r, SIZE_MAX))
-            continue;
-        int rc = match_rule(s, r, t, hits);
-        if (rc == MC_ERR_NOMEM || (rc < 0 && record_limit(s, r, rc)))
-            return MC_ERR_NOMEM;
-        if (rc < 0 && s->nlimits == 1) {
-            char msg[sizeof err->message];
-            mc_limit_message(&s->limits[0], msg, sizeof msg);
-            mc_error_set(err, r->file, r->line, 0, "%s", msg);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && !has_regret(hits))
+            break;
+        for (size_t i = 0; i < s->rules->n; i++) {
+            const mc_rule *r = s->rules->rules[i];
+            if (rule_applies(r, lang) && needs_regret(r) == pass &&
+                run_rule(s, r, t, hits, err) == MC_ERR_NOMEM)
+                return MC_ERR_NOMEM;
         }
     }
     return s->nlimits ? MC_ERR_LIMIT : MC_OK;
