@@ -475,6 +475,29 @@ static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
     return s->hits.n > 0;
 }
 
+/* A nomatch example says "this sentence must not get r's effect", so it
+ * holds only if no other rule gives the sentence that effect either, after
+ * the masks, as in scoring.  Returns the rule that does, NULL if none (or
+ * on a limit or no memory: the own-rule test reports those).  Call after
+ * example_matches on the same text. */
+static const mc_rule *same_effect_hit(mc_scorer *s, const mc_rule *r,
+                                      mc_error *err)
+{
+    if (r->effect == MC_EFFECT_MASK || r->lang == MC_LANG_AUTO)
+        return NULL;
+    s->hits.n = 0;
+    if (mc_match_text(s, &s->text, r->lang, &s->hits, err) != MC_OK)
+        return NULL;
+    mc_apply_masks(&s->hits);
+    for (size_t i = 0; i < s->hits.n; i++) {
+        const mc_hit *h = &s->hits.v[i];
+        if (!h->masked && h->rule != r && h->rule->effect == r->effect &&
+            h->rule->value == r->value)
+            return h->rule;
+    }
+    return NULL;
+}
+
 static int check_rule(mc_scorer *s, const mc_rule *r, mc_check_fn fn,
                       void *ctx)
 {
@@ -482,6 +505,7 @@ static int check_rule(mc_scorer *s, const mc_rule *r, mc_check_fn fn,
     for (size_t i = 0; i < r->nexamples; i++) {
         const mc_example *ex = &r->examples[i];
         mc_error err = {0};
+        const mc_rule *other;
         int got = example_matches(s, r, ex->text, &err);
         char msg[800], why[600];
         if (got == MC_ERR_LIMIT) {
@@ -495,6 +519,10 @@ static int check_rule(mc_scorer *s, const mc_rule *r, mc_check_fn fn,
                      ex->must_match ? "does not match its example"
                                     : "matches its nomatch example",
                      ex->text);
+        else if (!ex->must_match && (other = same_effect_hit(s, r, &err)))
+            snprintf(msg, sizeof msg, "its nomatch example \"%s\" gets the "
+                     "same effect from rule %s (%s:%d)", ex->text, other->id,
+                     other->file, other->line);
         else
             continue;
         failures++;

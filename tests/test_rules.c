@@ -200,6 +200,67 @@ static void check_reports_failing_example(void **state)
     mc_rules_free(r);
 }
 
+static char sibling_msg[800];
+static void on_sibling(void *ctx, const char *file, int line, const char *id,
+                       const char *msg)
+{
+    (void)ctx;
+    (void)file;
+    (void)line;
+    (void)id;
+    failures_seen++;
+    snprintf(sibling_msg, sizeof sibling_msg, "%s", msg);
+}
+
+/* A nomatch example says the sentence must not get the rule's effect, so
+ * another rule with the same effect matching it fails the check, and the
+ * failure names that rule; one with another effect, or hidden by a mask,
+ * does not. */
+static void nomatch_checked_against_same_effect(void **state)
+{
+    (void)state;
+    const char *sibling =
+        "[hedge.may]\ncategory = conditional\neffect = cap 6\n"
+        "pattern = \\bsorry\\b.*\\bmay\\b\nmessage = m\nsuggestion = s\n"
+        "match = sorry, it may have broken\nnomatch = sorry it broke\n";
+    const char *other_effect =
+        "[regret.sorry]\ncategory = regret\neffect = regret\n"
+        "pattern = \\bsorry\\b\nmessage = m\nmatch = sorry\nnomatch = sad\n";
+    const char *mask =
+        "[mask.may-we]\ncategory = quote\neffect = mask\n"
+        "pattern = \\bmay\\s+we\\b\nmessage = m\nmatch = may we\n"
+        "nomatch = may it\n";
+    char text[2048];
+    struct { const char *extra, *nomatch; int failures; } cases[] = {
+        {sibling, "nomatch = sorry, it may be late\n", 1},
+        {other_effect, "nomatch = sorry it broke again\n", 0},
+        {sibling, "nomatch = sorry, may we call you\n", 1},
+    };
+    for (int i = 0; i < 3; i++) {
+        snprintf(text, sizeof text, "%s%s%s%s", HEAD, GOOD_RULE,
+                 cases[i].nomatch, cases[i].extra);
+        mc_rules *r = mc_rules_new();
+        mc_error err;
+        assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text),
+                                             &err), MC_OK);
+        failures_seen = 0;
+        sibling_msg[0] = 0;
+        assert_int_equal(mc_rules_check(r, on_sibling, NULL), cases[i].failures);
+        if (cases[i].failures)
+            assert_non_null(strstr(sibling_msg, "same effect from rule hedge.may"));
+        if (i == 2) { /* the same text with a mask over "may we" passes */
+            mc_rules_free(r);
+            snprintf(text, sizeof text, "%s%s%s%s%s", HEAD, GOOD_RULE,
+                     cases[i].nomatch, cases[i].extra, mask);
+            r = mc_rules_new();
+            assert_int_equal(mc_rules_add_buffer(r, "t.rules", text,
+                                                 strlen(text), &err), MC_OK);
+            assert_int_equal(mc_rules_check(r, NULL, NULL), 0);
+        }
+        mc_rules_free(r);
+    }
+}
+
 static void same_id_replaces(void **state)
 {
     (void)state;
@@ -259,6 +320,7 @@ int main(void)
         cmocka_unit_test(bad_section_and_id),
         cmocka_unit_test(nul_byte),
         cmocka_unit_test(check_reports_failing_example),
+        cmocka_unit_test(nomatch_checked_against_same_effect),
         cmocka_unit_test(same_id_replaces),
         cmocka_unit_test(missing_dir),
         cmocka_unit_test(default_rules_load_and_pass),
