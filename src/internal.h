@@ -54,6 +54,7 @@ typedef struct {
     mc_effect effect;
     int value;                /* cap level, component bit, deduct kind */
     int requires_regret;
+    int regret_cap;           /* with-regret: the cap beside regret, or 0 */
     int scope_text;
     unsigned mask_kinds;
     char **mask_ids;
@@ -85,6 +86,7 @@ typedef struct {
     size_t start, end;
     size_t sentence;
     int masked;
+    int value;         /* the rule's value, or its with-regret cap */
 } mc_hit;
 
 typedef struct {

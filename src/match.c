@@ -213,7 +213,7 @@ static int push_hit(mc_hits *h, const mc_rule *r, size_t start, size_t end,
 {
     if (mc_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return MC_ERR_NOMEM;
-    h->v[h->n++] = (mc_hit){r, start, end, sentence, 0};
+    h->v[h->n++] = (mc_hit){r, start, end, sentence, 0, r->value};
     return MC_OK;
 }
 
@@ -448,9 +448,12 @@ void mc_apply_masks(mc_hits *h)
     }
     for (size_t i = 0; i < h->n; i++)
         regret |= !h->v[i].masked && h->v[i].rule->effect == MC_EFFECT_REGRET;
-    for (size_t i = 0; i < h->n; i++)
-        if (h->v[i].rule->requires_regret && !regret)
+    for (size_t i = 0; i < h->n; i++) {
+        const mc_rule *r = h->v[i].rule;
+        if (r->requires_regret && !regret)
             h->v[i].masked = 1;
+        h->v[i].value = regret && r->regret_cap ? r->regret_cap : r->value;
+    }
 }
 
 /* ---- self-test -------------------------------------------------------- */
@@ -492,7 +495,7 @@ static const mc_rule *same_effect_hit(mc_scorer *s, const mc_rule *r,
     for (size_t i = 0; i < s->hits.n; i++) {
         const mc_hit *h = &s->hits.v[i];
         if (!h->masked && h->rule != r && h->rule->effect == r->effect &&
-            h->rule->value == r->value)
+            h->value == r->value)
             return h->rule;
     }
     return NULL;

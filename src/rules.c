@@ -297,6 +297,23 @@ static int parse_effect(parser *p, mc_rule *r, const char *v, int line,
     return MC_OK;
 }
 
+/* "with-regret = cap 5": the same words that deny or blame on their own
+ * are a "sorry, but" defence after an apology (RUBRIC.md, level 5), so
+ * one rule says both instead of a pair of rules and a mask. */
+static int parse_with_regret(parser *p, mc_rule *r, const char *v, int line,
+                             int col)
+{
+    char word[8] = "", arg[4] = "", extra = 0;
+    if (sscanf(v, "%7s %3s %c", word, arg, &extra) != 2 ||
+        strcmp(word, "cap") != 0 || !arg[0] || arg[1] ||
+        !strchr("12356", arg[0]))
+        return fail(p, line, col,
+                    "with-regret takes \"cap N\" (1, 2, 3, 5 or 6), not \"%s\"",
+                    v);
+    r->regret_cap = arg[0] - '0';
+    return MC_OK;
+}
+
 static int parse_masks(parser *p, mc_rule *r, char *v, int line, int col)
 {
     static const char *const kinds[] = {"cap", "regret", "component",
@@ -392,6 +409,8 @@ static int rule_key(parser *p, const char *key, char *v, int line, int col)
         r->requires_regret = 1;
         return MC_OK;
     }
+    if (strcmp(key, "with-regret") == 0)
+        return parse_with_regret(p, r, v, line, col);
     if (strcmp(key, "scope") == 0) {
         if (strcmp(v, "sentence") != 0 && strcmp(v, "text") != 0)
             return fail(p, line, col,
@@ -568,6 +587,9 @@ static int finish_rule(parser *p)
     if (!has_match || !has_nomatch)
         return fail(p, r->line, 1, "rule %s: needs at least one \"%s\" example",
                     r->id, has_match ? "nomatch" : "match");
+    if (r->regret_cap && (r->effect != MC_EFFECT_CAP || r->requires_regret))
+        return fail(p, r->line, 1, "rule %s: \"with-regret\" needs effect = "
+                    "cap and no \"requires\"", r->id);
     if ((r->mask_kinds || r->nmask_ids) && r->effect != MC_EFFECT_MASK)
         return fail(p, r->line, 1, "rule %s: \"masks\" needs effect = mask",
                     r->id);

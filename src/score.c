@@ -38,8 +38,8 @@ static tally count_hits(const mc_hits *hits)
         const mc_rule *r = h->rule;
         if (h->masked)
             continue;
-        if (r->effect == MC_EFFECT_CAP && r->value < t.min_cap)
-            t.min_cap = r->value;
+        if (r->effect == MC_EFFECT_CAP && h->value < t.min_cap)
+            t.min_cap = h->value;
         else if (r->effect == MC_EFFECT_REGRET)
             t.regret = 1;
         else if (r->effect == MC_EFFECT_COMPONENT)
@@ -76,11 +76,12 @@ static int score_step2(int level, const tally *t, int *applied)
 }
 
 /* Did this hit move the score?  Used to mark outweighed findings. */
-static int counted(const mc_rule *r, int level, const int *applied)
+static int counted(const mc_hit *h, int level, const int *applied)
 {
+    const mc_rule *r = h->rule;
     switch (r->effect) {
     case MC_EFFECT_CAP:
-        return r->value == level;
+        return h->value == level;
     case MC_EFFECT_REGRET:
         return level == 9;
     case MC_EFFECT_COMPONENT:
@@ -123,7 +124,7 @@ static int add_hit_finding(mc_result *res, const mc_text *t, const mc_hit *h,
         b--;
     if (b < a)
         b = a;
-    mc_finding f = {r->id, r->category, r->effect, r->value, is_counted,
+    mc_finding f = {r->id, r->category, r->effect, h->value, is_counted,
                     0, 0, a, b - a, NULL, r->message,
                     r->suggestion ? r->suggestion : "", r->file, r->line};
     f.line = f.column = 1; /* positioned: set_positions() fills them in */
@@ -269,8 +270,7 @@ int mc_score_hits(const mc_text *t, const mc_hits *hits, mc_lang lang,
             unlisted++;
             continue;
         }
-        if (add_hit_finding(res, t, h, counted(h->rule, res->level,
-                                               applied)))
+        if (add_hit_finding(res, t, h, counted(h, res->level, applied)))
             return MC_ERR_NOMEM;
     }
     if (explain_missing(res, &ty) || add_unlisted(res, unlisted))

@@ -85,6 +85,12 @@ static void bad_effect(void **state)
             "unknown component \"luck\"");
     refused(HEAD "[a.b]\neffect = deduct tone\n", 3, 10, "unknown deduction");
     refused(HEAD "[a.b]\neffect = shout\n", 3, 10, "unknown effect");
+    refused(HEAD "[a.b]\nwith-regret = cap 4\n", 3, 15, "with-regret takes");
+    refused(HEAD "[a.b]\nwith-regret = cap 5 now\n", 3, 15, "with-regret takes");
+    /* with-regret changes a cap: on a component it means nothing */
+    refused(HEAD "[hedge.if]\ncategory = c\neffect = component remedy\n"
+                 "with-regret = cap 5\npattern = x\nmessage = m\n"
+                 "match = x\nnomatch = y\n", 2, 1, "needs effect = cap");
 }
 
 static void bad_regex_column(void **state)

@@ -31,6 +31,9 @@ static const char *rules_text =
          "sorry you feel bad", "sorry you waited")
     RULE("but.policy", "sorry-but", "cap 5\nrequires = regret",
          "\\bbut our (?:policy|terms)\\b", "but our policy", "but we fixed it")
+    RULE("deny.rebuttal", "blame", "cap 2\nwith-regret = cap 5",
+         "\\bthe parcel was never ordered\\b", "the parcel was never ordered",
+         "the parcel was ordered")
     RULE("hedge.if", "conditional", "cap 6", "\\bsorry if\\b", "sorry if",
          "sorry it")
     RULE("own.mistake", "ownership", "component ownership", "\\bour mistake\\b",
@@ -151,6 +154,25 @@ static void deductions(void **state)
     expect(state, "Sorry if the small delay hurt.", 6, 6);
 }
 
+/* A rebuttal is a denial (2) on its own and a "sorry, but" (5) after an
+ * apology: one rule with "with-regret", and its finding says which. */
+static void with_regret_changes_the_cap(void **state)
+{
+    expect(state, "The parcel was never ordered.", 2, 2);
+    mc_result *r = score(state, "We are sorry: the parcel was never ordered.");
+    assert_int_equal(mc_result_score(r), 5);
+    const mc_finding *f = find_rule(r, "deny.rebuttal");
+    assert_non_null(f);
+    assert_int_equal(f->effect, MC_EFFECT_CAP);
+    assert_int_equal(f->value, 5);
+    assert_true(f->counted);
+    mc_result_free(r);
+    /* regret hidden by a mask is no regret */
+    expect(state, "Sorry to bother you: the parcel was never ordered.", 2, 2);
+    /* a lower cap still wins */
+    expect(state, "Sorry, the parcel was never ordered; go elsewhere.", 1, 1);
+}
+
 static void masks_hide_words(void **state)
 {
     expect(state, "Sorry to bother you. Your order shipped.", 2, 2);
@@ -230,6 +252,7 @@ int main(void)
         cmocka_unit_test(deductions),
         cmocka_unit_test(masks_hide_words),
         cmocka_unit_test(positions_are_in_the_original),
+        cmocka_unit_test(with_regret_changes_the_cap),
         cmocka_unit_test(two_scorers_in_one_process),
         cmocka_unit_test(invalid_utf8_is_an_error),
         cmocka_unit_test(json_report),
