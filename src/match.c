@@ -446,13 +446,23 @@ void mc_apply_masks(mc_hits *h)
         }
         free(m);
     }
-    for (size_t i = 0; i < h->n; i++)
-        regret |= !h->v[i].masked && h->v[i].rule->effect == MC_EFFECT_REGRET;
+    int feelings = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const mc_rule *r = h->v[i].rule;
+        if (h->v[i].masked)
+            continue;
+        regret |= r->effect == MC_EFFECT_REGRET;
+        feelings |= r->effect == MC_EFFECT_CAP && r->value == 3;
+    }
+    /* with-regret needs an apology for what happened: regret for a feeling
+     * (level 3) is none, and "sorry you feel that way, but it is not our
+     * fault" stays a denial (RUBRIC.md). */
+    int apology = regret && !feelings;
     for (size_t i = 0; i < h->n; i++) {
         const mc_rule *r = h->v[i].rule;
         if (r->requires_regret && !regret)
             h->v[i].masked = 1;
-        h->v[i].value = regret && r->regret_cap ? r->regret_cap : r->value;
+        h->v[i].value = apology && r->regret_cap ? r->regret_cap : r->value;
     }
 }
 

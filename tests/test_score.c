@@ -169,6 +169,8 @@ static void with_regret_changes_the_cap(void **state)
     mc_result_free(r);
     /* regret hidden by a mask is no regret */
     expect(state, "Sorry to bother you: the parcel was never ordered.", 2, 2);
+    /* regret for a feeling is no apology for what happened: still 2 */
+    expect(state, "Sorry you feel bad, but the parcel was never ordered.", 2, 2);
     /* a lower cap still wins */
     expect(state, "Sorry, the parcel was never ordered; go elsewhere.", 1, 1);
 }
