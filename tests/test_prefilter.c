@@ -53,10 +53,15 @@ static const char *const tricky =
     "match = We are sorry. The refund is sent.\n"
     "nomatch = The refund is sent.\n";
 
+/* Counts failures of a rule's own examples.  These rules share one effect
+ * and many match "sorry", so the check's other finding, a nomatch example
+ * that a sibling matches, says nothing about the prefilter. */
 static void report(void *ctx, const char *file, int line, const char *rule,
                    const char *message)
 {
-    (void)ctx;
+    if (strstr(message, "gets the same effect from rule"))
+        return;
+    ++*(int *)ctx;
     print_message("%s:%d: %s: %s\n", file, line, rule, message);
 }
 
@@ -67,7 +72,9 @@ static void tricky_patterns_keep_their_matches(void **state)
     mc_error err;
     assert_int_equal(mc_rules_add_buffer(r, "t.rules", tricky, strlen(tricky),
                                          &err), MC_OK);
-    assert_int_equal(mc_rules_check(r, report, NULL), 0);
+    int own = 0;
+    assert_true(mc_rules_check(r, report, &own) >= 0);
+    assert_int_equal(own, 0);
     mc_rules_free(r);
 }
 
