@@ -150,48 +150,37 @@ static size_t boundary(const char *subj, size_t len, size_t i)
     return i;
 }
 
-/* The earliest match of any of r's patterns that starts in [from, lim]
- * (lim only bounds patterns compiled for it).  Returns 1 and sets
- * [*start, *end), 0 on none, or a negative PCRE2 error (a limit). */
-static int match_window(mc_scorer *s, const mc_rule *r, const char *subj,
-                        size_t len, size_t from, size_t lim, size_t *start,
-                        size_t *end)
+/* The earliest match of pattern k of r that starts in [from, lim] (lim
+ * only bounds patterns compiled for it).  Returns 1 and sets [*start,
+ * *end), 0 on none, or a negative PCRE2 error (a limit). */
+static int match_window(mc_scorer *s, const mc_rule *r, size_t k,
+                        const char *subj, size_t len, size_t from, size_t lim,
+                        size_t *start, size_t *end)
 {
-    size_t best = SIZE_MAX, best_end = 0;
-    for (size_t i = 0; i < r->npatterns; i++) {
-        if (!mc_prefilter_pattern(s, r, i)) /* its literals are not here */
-            continue;
-        /* rules.c: compiled on first use, JIT once it pays for itself */
-        const pcre2_code *code = mc_pattern_code(s->rules, &r->patterns[i],
-                                                 len - from);
-        if (!code)
-            return MC_LIMIT_COMPILE;
-        pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
-                                            ? (PCRE2_SIZE)lim : PCRE2_UNSET);
-        int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,
-                             PCRE2_NO_UTF_CHECK, s->md, s->mctx);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            continue;
-        if (rc < 0)
-            return rc;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-        if (ov[0] < best || (ov[0] == best && ov[1] > best_end)) {
-            best = ov[0];
-            best_end = ov[1];
-        }
-    }
-    if (best == SIZE_MAX)
+    /* rules.c: compiled on first use, JIT once it pays for itself */
+    const pcre2_code *code = mc_pattern_code(s->rules, &r->patterns[k],
+                                             len - from);
+    if (!code)
+        return MC_LIMIT_COMPILE;
+    pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
+                                        ? (PCRE2_SIZE)lim : PCRE2_UNSET);
+    int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,
+                         PCRE2_NO_UTF_CHECK, s->md, s->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
-    *start = best;
-    *end = best_end;
+    if (rc < 0)
+        return rc;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    *start = ov[0];
+    *end = ov[1];
     return 1;
 }
 
-/* The earliest match of any of r's patterns in subj at or after *start.
+/* The earliest match of pattern k of r in subj at or after *start.
  * Returns 1 and sets [*start, *end) on a match, 0 on none, or a negative
  * PCRE2 error or MC_LIMIT_BUDGET.  Long subjects are searched a window of
  * start positions at a time, with the budget checked in between. */
-static int mc_match_sentence(mc_scorer *s, const mc_rule *r,
+static int mc_match_sentence(mc_scorer *s, const mc_rule *r, size_t k,
                              const char *subj, size_t len, size_t *start,
                              size_t *end)
 {
@@ -200,7 +189,7 @@ static int mc_match_sentence(mc_scorer *s, const mc_rule *r,
         size_t lim = len - from > MC_WINDOW ? from + MC_WINDOW : len;
         if (budget_over(s))
             return MC_LIMIT_BUDGET;
-        int rc = match_window(s, r, subj, len, from, lim, start, end);
+        int rc = match_window(s, r, k, subj, len, from, lim, start, end);
         if (rc != 0 || lim >= len)
             return rc;
         from = boundary(subj, len, lim + 1);
@@ -223,21 +212,32 @@ static size_t char_len(unsigned char c)
     return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
-/* All hits of r in one span of the text.  Returns 0, MC_ERR_NOMEM, or
- * (below MC_ERR_NOMEM) a PCRE2 error or MC_LIMIT_BUDGET. */
+/* All hits of r in one span of the text: every match of each of its
+ * patterns, so that a match of one pattern that a mask hides cannot hide
+ * another pattern's match of overlapping words.  Returns 0, MC_ERR_NOMEM,
+ * or (below MC_ERR_NOMEM) a PCRE2 error or MC_LIMIT_BUDGET. */
 static int match_span(mc_scorer *s, const mc_rule *r, const mc_text *t,
                       mc_span sp, size_t sentence, mc_hits *hits)
 {
     const char *subj = t->buf + sp.start;
-    size_t len = sp.end - sp.start, pos = 0;
-    for (int n = 0; n < MC_MAX_HITS && pos <= len; n++) {
-        size_t st = pos, en = pos;
-        int rc = mc_match_sentence(s, r, subj, len, &st, &en);
-        if (rc <= 0)
-            return rc == PCRE2_ERROR_NOMEMORY ? MC_ERR_NOMEM : rc;
-        if (push_hit(hits, r, sp.start + st, sp.start + en, sentence))
-            return MC_ERR_NOMEM;
-        pos = en > st ? en : st + (st < len ? char_len((unsigned char)subj[st]) : 1);
+    size_t len = sp.end - sp.start;
+    int n = 0;
+    for (size_t k = 0; k < r->npatterns && n < MC_MAX_HITS; k++) {
+        if (!mc_prefilter_pattern(s, r, k)) /* its literals are not here */
+            continue;
+        for (size_t pos = 0; n < MC_MAX_HITS && pos <= len; n++) {
+            size_t st = pos, en = pos;
+            int rc = mc_match_sentence(s, r, k, subj, len, &st, &en);
+            if (rc <= 0) {
+                if (rc == 0)
+                    break;
+                return rc == PCRE2_ERROR_NOMEMORY ? MC_ERR_NOMEM : rc;
+            }
+            if (push_hit(hits, r, sp.start + st, sp.start + en, sentence))
+                return MC_ERR_NOMEM;
+            pos = en > st ? en
+                          : st + (st < len ? char_len((unsigned char)subj[st]) : 1);
+        }
     }
     return 0;
 }

@@ -56,6 +56,12 @@ static const char *rules_text =
          "\\bthe courier caused\\b", "the courier caused it", "the courier")
     RULE("passive.mistakes", "evasive-passive", "deduct evasive-passive",
          "\\bmistakes were made\\b", "mistakes were made", "we made mistakes")
+    "[excuse.road]\ncategory = excuse\neffect = deduct excuse\n"
+    "pattern = \\bstorm closed the road\\b\npattern = \\bclosed the road\\b\n"
+    "message = m\nsuggestion = s\nmatch = closed the road\nnomatch = open road\n"
+    "[mask.no-storm]\ncategory = negation\neffect = mask\nmasks = deduct\n"
+    "pattern = \\bno storm\\b\nmessage = m\nmatch = no storm\n"
+    "nomatch = a storm\n"
     "[mask.bother]\ncategory = attention-getter\neffect = mask\nmasks = regret\n"
     "pattern = \\bsorry to bother you\\b\nmessage = m\n"
     "match = sorry to bother you\nnomatch = sorry for the delay\n";
@@ -175,6 +181,15 @@ static void with_regret_changes_the_cap(void **state)
     expect(state, "Sorry, the parcel was never ordered; go elsewhere.", 1, 1);
 }
 
+/* Every pattern of a rule finds its own matches: one pattern's match that
+ * a mask hides does not hide another's match of overlapping words. */
+static void each_pattern_matches_on_its_own(void **state)
+{
+    expect(state, "We are sorry: the storm closed the road.", 9, 8);
+    expect(state, "We are sorry: no storm closed the road.", 9, 8);
+    expect(state, "We are sorry: no storm came.", 9, 9);
+}
+
 static void masks_hide_words(void **state)
 {
     expect(state, "Sorry to bother you. Your order shipped.", 2, 2);
@@ -253,6 +268,7 @@ int main(void)
         cmocka_unit_test(caps_are_not_lifted),
         cmocka_unit_test(deductions),
         cmocka_unit_test(masks_hide_words),
+        cmocka_unit_test(each_pattern_matches_on_its_own),
         cmocka_unit_test(positions_are_in_the_original),
         cmocka_unit_test(with_regret_changes_the_cap),
         cmocka_unit_test(two_scorers_in_one_process),
