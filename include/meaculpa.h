@@ -99,7 +99,9 @@ typedef struct mc_result mc_result;
 MC_API mc_scorer *mc_scorer_new(const mc_rules *rules, mc_error *err);
 MC_API void mc_scorer_free(mc_scorer *scorer);
 /* Bounds every match the scorer runs.  match_limit is PCRE2's match limit
- * per call and start position (0: the default, 100000).  rule_ms is the
+ * per call and start position (0: the default, 100000); an anchored
+ * pattern, which has one start position, gets it once per 256 bytes of the
+ * text it runs over.  rule_ms is the
  * CPU time one rule may spend on one text (0: the default, 1000 ms plus
  * 4 ms per KiB of text; ULONG_MAX: no time budget).  A rule that hits
  * either keeps the hits it found, is left out for the rest of that text

@@ -114,6 +114,7 @@ struct mc_scorer {
     mc_hits hits;
     mc_limit_hit *limits;     /* rules stopped on the current text */
     size_t nlimits, limits_cap;
+    uint32_t match_limit;     /* per start position (see match.c) */
     unsigned long rule_ms;    /* time budget per rule and text, and */
     unsigned long rule_ms_per_mib; /* more per MiB; rule_ms 0: none */
     unsigned long long budget_ns;   /* of the rule being matched; 0: none */

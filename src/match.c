@@ -16,6 +16,10 @@
  * every default rule stays far below it.  Under JIT only the match limit
  * and the JIT stack apply; depth and heap bound the interpreter. */
 #define MC_MATCH_LIMIT 100000u
+/* An anchored pattern (a text-scope "^(?!...regret...)..." test) has one
+ * start position for the whole subject, so it gets the limit once per
+ * this many bytes of it: a long e-mail is not a runaway pattern. */
+#define MC_ANCHORED_SPAN 256u
 #define MC_DEPTH_LIMIT 10000u
 #define MC_HEAP_LIMIT 20000u /* KiB */
 #define MC_JIT_STACK_MAX (1024 * 1024)
@@ -52,7 +56,7 @@ mc_scorer *mc_scorer_new(const mc_rules *rules, mc_error *err)
         mc_error_set(err, "", 0, 0, "out of memory");
         return NULL;
     }
-    pcre2_set_match_limit(s->mctx, MC_MATCH_LIMIT);
+    s->match_limit = MC_MATCH_LIMIT;
     pcre2_set_depth_limit(s->mctx, MC_DEPTH_LIMIT);
     pcre2_set_heap_limit(s->mctx, MC_HEAP_LIMIT);
     s->rule_ms = MC_RULE_MS;
@@ -67,8 +71,7 @@ int mc_scorer_set_limits(mc_scorer *s, unsigned long match_limit,
 {
     if (!s || match_limit > UINT32_MAX)
         return MC_ERR_USAGE;
-    pcre2_set_match_limit(s->mctx, match_limit ? (uint32_t)match_limit
-                                               : MC_MATCH_LIMIT);
+    s->match_limit = match_limit ? (uint32_t)match_limit : MC_MATCH_LIMIT;
     s->rule_ms = rule_ms == 0 ? MC_RULE_MS : rule_ms == ULONG_MAX ? 0 : rule_ms;
     s->rule_ms_per_mib = rule_ms == 0 ? MC_RULE_MS_PER_MIB : 0;
     return MC_OK;
@@ -135,6 +138,23 @@ static int budget_over(mc_scorer *s)
 
 /* ---- matching ----------------------------------------------------------- */
 
+static int anchored(const pcre2_code *code)
+{
+    uint32_t opts = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &opts);
+    return (opts & PCRE2_ANCHORED) != 0;
+}
+
+/* The match limit for one call over n bytes (see MC_ANCHORED_SPAN). */
+static uint32_t match_limit(const mc_scorer *s, const pcre2_code *code,
+                            size_t n)
+{
+    if (!anchored(code))
+        return s->match_limit;
+    uint64_t l = (uint64_t)s->match_limit * (1 + n / MC_ANCHORED_SPAN);
+    return l > UINT32_MAX ? UINT32_MAX : (uint32_t)l;
+}
+
 static int windowed(const pcre2_code *code)
 {
     uint32_t opts = 0;
@@ -162,6 +182,7 @@ static int match_window(mc_scorer *s, const mc_rule *r, size_t k,
                                              len - from);
     if (!code)
         return MC_LIMIT_COMPILE;
+    pcre2_set_match_limit(s->mctx, match_limit(s, code, len - from));
     pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
                                         ? (PCRE2_SIZE)lim : PCRE2_UNSET);
     int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,

@@ -146,6 +146,52 @@ static void limit_finding_is_in_the_json_report(void **state)
 
 /* Under the match limit at every start position, but 200 KB of them: the
  * time budget (20 ms here) stops the rule; the text is still scored. */
+/* An anchored text-scope test ("no apology anywhere, then a refusal")
+ * has one start position for the whole text, so it gets the match limit
+ * once per 256 bytes: on a long e-mail it still runs, while an anchored
+ * nested repeat is still stopped. */
+static void anchored_pattern_limit_grows_with_the_text(void **state)
+{
+    (void)state;
+    const char *text =
+        "lang = en\n"
+        "[scan.whole]\ncategory = blame\neffect = cap 2\nscope = text\n"
+        "pattern = ^(?![\\s\\S]*?\\bapolog)[\\s\\S]*?\\bdeclined\\b\n"
+        "message = m\nsuggestion = s\nmatch = it was declined\n"
+        "nomatch = we apologise, it was declined\n"
+        "[evil.anchored]\ncategory = test\neffect = cap 6\n"
+        "pattern = ^(?:a+)+$\nmessage = m\nsuggestion = s\n"
+        "match = aaa\nnomatch = bbb\n";
+    mc_rules *rules = mc_rules_new();
+    mc_error err = {0};
+    assert_int_equal(mc_rules_add_buffer(rules, "anchored.rules", text,
+                                         strlen(text), &err), MC_OK);
+    mc_scorer *sc = mc_scorer_new(rules, &err);
+    assert_non_null(sc);
+    size_t n = 200000; /* well past one flat match limit of scanning */
+    char *mail = malloc(n + 40);
+    assert_non_null(mail);
+    for (size_t i = 0; i < n; i += 5)
+        memcpy(mail + i, "word ", 5);
+    strcpy(mail + n, "Your claim was declined.");
+    mc_result *res = NULL;
+    assert_int_equal(mc_score(sc, mail, strlen(mail), MC_LANG_EN, &res, &err),
+                     MC_OK);
+    assert_int_equal(count_limits(res), 0);
+    assert_int_equal(mc_result_score(res), 2);
+    mc_result_free(res);
+    char *evil = run_of('a', 30, "b");
+    res = NULL;
+    assert_int_equal(mc_score(sc, evil, strlen(evil), MC_LANG_EN, &res, &err),
+                     MC_OK);
+    assert_int_equal(count_limits(res), 1);
+    mc_result_free(res);
+    free(evil);
+    free(mail);
+    mc_scorer_free(sc);
+    mc_rules_free(rules);
+}
+
 static void time_budget_stops_a_slow_rule(void **state)
 {
     fixture *f = *state;
@@ -277,6 +323,7 @@ int main(void)
         cmocka_unit_test(limit_finding_is_in_the_json_report),
         cmocka_unit_test(time_budget_stops_a_slow_rule),
         cmocka_unit_test(set_limits_rejects_bad_arguments),
+        cmocka_unit_test(anchored_pattern_limit_grows_with_the_text),
         cmocka_unit_test(long_sentences_match_across_windows),
         cmocka_unit_test(check_rules_reports_limits_distinctly),
         cmocka_unit_test(findings_per_rule_are_capped),
