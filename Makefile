@@ -129,6 +129,7 @@ $(BUILD)/fuzz-replay/fuzz_config: tests/fuzz/fuzz_config.c tests/fuzz/replay.c \
 check: deps
 	@sh src/tools/deps.sh valgrind
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory no-limits
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory valgrind-cli
 
@@ -138,7 +139,6 @@ test: all $(TEST_BIN) $(FUZZ_REPLAY)
 	@set -e; for f in $(FUZZERS); do echo "== fuzz corpus $$f"; \
 	  $(BUILD)/fuzz-replay/fuzz_$$f tests/fuzz/corpus/$$f; done
 	@echo "== rules self-test"; $(BUILD)/meaculpa --check-rules rules
-	@$(MAKE) --no-print-directory no-limits
 	@echo "== all tests passed"
 
 # The 10,000 generated macros of the benchmark score with no rule left out
