@@ -123,7 +123,8 @@ $(BUILD)/fuzz-replay/fuzz_config: tests/fuzz/fuzz_config.c tests/fuzz/replay.c \
 	  $(FUZZ_CLI_OBJ) $(BUILD)/libmeaculpa.a $(PKG_LIBS) $(CLI_LIBS) \
 	  $(LDFLAGS) -o $@
 
-# The tests, then once more under ASan + UBSan, then the command under
+# The tests, the generated macros (no limit hit), then the tests once more
+# under ASan + UBSan, then the command under
 # valgrind as the CLI tests run it (`make valgrind` adds the unit tests:
 # minutes more, and ASan covers them).
 check: deps
