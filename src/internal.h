@@ -54,7 +54,7 @@ typedef struct {
     mc_effect effect;
     int value;                /* cap level, component bit, deduct kind */
     int requires_regret;
-    int regret_cap;           /* with-regret: the cap beside regret, or 0 */
+    int regret_cap;           /* with-regret: the cap after regret, or 0 */
     int scope_text;
     unsigned mask_kinds;
     char **mask_ids;

@@ -468,14 +468,18 @@ void mc_apply_masks(mc_hits *h)
         free(m);
     }
     int feelings = 0;
+    size_t first_regret = SIZE_MAX;
     for (size_t i = 0; i < h->n; i++) {
         const mc_rule *r = h->v[i].rule;
         if (h->v[i].masked)
             continue;
         regret |= r->effect == MC_EFFECT_REGRET;
+        if (r->effect == MC_EFFECT_REGRET && h->v[i].start < first_regret)
+            first_regret = h->v[i].start;
         feelings |= r->effect == MC_EFFECT_CAP && r->value == 3;
     }
-    /* with-regret needs an apology for what happened: regret for a feeling
+    /* with-regret needs an apology for what happened, before the words:
+     * "apologises, then ... justifies" is level 5; regret for a feeling
      * (level 3) is none, and "sorry you feel that way, but it is not our
      * fault" stays a denial (RUBRIC.md). */
     int apology = regret && !feelings;
@@ -483,7 +487,10 @@ void mc_apply_masks(mc_hits *h)
         const mc_rule *r = h->v[i].rule;
         if (r->requires_regret && !regret)
             h->v[i].masked = 1;
-        h->v[i].value = apology && r->regret_cap ? r->regret_cap : r->value;
+        h->v[i].value = apology && r->regret_cap &&
+                                first_regret < h->v[i].end
+                            ? r->regret_cap
+                            : r->value;
     }
 }
 

@@ -173,6 +173,8 @@ static void with_regret_changes_the_cap(void **state)
     assert_int_equal(f->value, 5);
     assert_true(f->counted);
     mc_result_free(r);
+    /* the apology must come first: a denial, then "sorry", stays a denial */
+    expect(state, "The parcel was never ordered. We are sorry.", 2, 2);
     /* regret hidden by a mask is no regret */
     expect(state, "Sorry to bother you: the parcel was never ordered.", 2, 2);
     /* regret for a feeling is no apology for what happened: still 2 */
