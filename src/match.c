@@ -451,9 +451,38 @@ static void mask_all_pairs(mc_hits *h)
     }
 }
 
+/* After the masks: the hits of a requires = regret rule count only beside
+ * an unconditional regret hit, and a with-regret rule's cap applies after
+ * an apology for what happened, before its words: "apologises, then ...
+ * justifies" is level 5; regret for a feeling (level 3) is none, and
+ * "sorry you feel that way, but it is not our fault" stays a denial
+ * (RUBRIC.md). */
+static void settle_regret(mc_hits *h)
+{
+    size_t first_regret = SIZE_MAX;
+    int feelings = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const mc_rule *r = h->v[i].rule;
+        if (h->v[i].masked)
+            continue;
+        if (r->effect == MC_EFFECT_REGRET && h->v[i].start < first_regret)
+            first_regret = h->v[i].start;
+        feelings |= r->effect == MC_EFFECT_CAP && r->value == 3;
+    }
+    int regret = first_regret != SIZE_MAX;
+    int apology = regret && !feelings;
+    for (size_t i = 0; i < h->n; i++) {
+        const mc_rule *r = h->v[i].rule;
+        if (r->requires_regret && !regret)
+            h->v[i].masked = 1;
+        h->v[i].value = apology && r->regret_cap && first_regret < h->v[i].end
+                            ? r->regret_cap
+                            : r->value;
+    }
+}
+
 void mc_apply_masks(mc_hits *h)
 {
-    int regret = 0;
     size_t nm = 0;
     mask_span *m = sorted_masks(h, &nm);
     if (!m) {
@@ -467,31 +496,7 @@ void mc_apply_masks(mc_hits *h)
         }
         free(m);
     }
-    int feelings = 0;
-    size_t first_regret = SIZE_MAX;
-    for (size_t i = 0; i < h->n; i++) {
-        const mc_rule *r = h->v[i].rule;
-        if (h->v[i].masked)
-            continue;
-        regret |= r->effect == MC_EFFECT_REGRET;
-        if (r->effect == MC_EFFECT_REGRET && h->v[i].start < first_regret)
-            first_regret = h->v[i].start;
-        feelings |= r->effect == MC_EFFECT_CAP && r->value == 3;
-    }
-    /* with-regret needs an apology for what happened, before the words:
-     * "apologises, then ... justifies" is level 5; regret for a feeling
-     * (level 3) is none, and "sorry you feel that way, but it is not our
-     * fault" stays a denial (RUBRIC.md). */
-    int apology = regret && !feelings;
-    for (size_t i = 0; i < h->n; i++) {
-        const mc_rule *r = h->v[i].rule;
-        if (r->requires_regret && !regret)
-            h->v[i].masked = 1;
-        h->v[i].value = apology && r->regret_cap &&
-                                first_regret < h->v[i].end
-                            ? r->regret_cap
-                            : r->value;
-    }
+    settle_regret(h);
 }
 
 /* ---- self-test -------------------------------------------------------- */

@@ -144,8 +144,6 @@ static void limit_finding_is_in_the_json_report(void **state)
     free(text);
 }
 
-/* Under the match limit at every start position, but 200 KB of them: the
- * time budget (20 ms here) stops the rule; the text is still scored. */
 /* An anchored text-scope test ("no apology anywhere, then a refusal")
  * has one start position for the whole text, so it gets the match limit
  * once per 256 bytes: on a long e-mail it still runs, while an anchored
@@ -192,6 +190,8 @@ static void anchored_pattern_limit_grows_with_the_text(void **state)
     mc_rules_free(rules);
 }
 
+/* Under the match limit at every start position, but 200 KB of them: the
+ * time budget (20 ms here) stops the rule; the text is still scored. */
 static void time_budget_stops_a_slow_rule(void **state)
 {
     fixture *f = *state;
