@@ -59,7 +59,12 @@ static void print_miss(const char *id, int want, const mc_result *r,
         const mc_finding *f = mc_result_finding(r, i);
         printf(" %s", f->rule);
     }
-    printf("\n       %.160s\n", text);
+    /* Cut the excerpt at a character boundary, so that the output stays
+       valid UTF-8 for whatever reads it next. */
+    size_t n = strlen(text) < 160 ? strlen(text) : 160;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    printf("\n       %.*s\n", (int)n, text);
 }
 
 static int eval_line(mc_scorer *sc, const char *line, table *t, int quiet)
