@@ -108,6 +108,17 @@ static unsigned long long now_ns(void)
            (unsigned long long)ts.tv_nsec;
 }
 
+/* The monotonic clock is read in user space (vDSO), cheap enough to time
+ * every interpreted match call; its cost decides what gets JIT code. */
+static unsigned long long wall_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (unsigned long long)ts.tv_sec * 1000000000ull +
+           (unsigned long long)ts.tv_nsec;
+}
+
 /* Starts the budget of one rule on a text of len bytes.  The clock is
  * not read yet: see budget_over. */
 static void budget_start(mc_scorer *s, size_t len)
@@ -178,15 +189,19 @@ static int match_window(mc_scorer *s, const mc_rule *r, size_t k,
                         size_t *start, size_t *end)
 {
     /* rules.c: compiled on first use, JIT once it pays for itself */
-    const pcre2_code *code = mc_pattern_code(s->rules, &r->patterns[k],
-                                             len - from);
+    int charge;
+    mc_pattern *p = &r->patterns[k];
+    const pcre2_code *code = mc_pattern_code(s->rules, p, &charge);
     if (!code)
         return MC_LIMIT_COMPILE;
     pcre2_set_match_limit(s->mctx, match_limit(s, code, len - from));
     pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
                                         ? (PCRE2_SIZE)lim : PCRE2_UNSET);
+    unsigned long long t0 = charge ? wall_ns() : 0;
     int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,
                          PCRE2_NO_UTF_CHECK, s->md, s->mctx);
+    if (charge)
+        mc_pattern_charge(s->rules, p, wall_ns() - t0);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0)

@@ -14,11 +14,14 @@
 
 #include "internal.h"
 
-/* JIT-compiling a pattern costs about what interpreting it over this many
- * bytes of text saves (measured on the bench/ corpus: ~0.15 ms to compile,
- * ~30 ns saved a byte), so a pattern is JIT-compiled once it has been run
- * over that much, and a short draft never pays for JIT at all. */
-#define MC_JIT_AFTER (8u * 1024)
+/* JIT-compiling a pattern takes ~0.15 ms (measured on the bench/ corpus),
+ * so a pattern is JIT-compiled once interpreting it has taken about that
+ * long: what it costs, not how much text it saw, since one pattern that
+ * scans a whole text from every word start costs a hundred times one that
+ * rejects most texts at their first byte.  The JIT budget below thus goes
+ * to the patterns that are slow interpreted, and a short draft, which
+ * pays for no JIT, rarely makes any. */
+#define MC_JIT_AFTER_NS 150000ull
 /* JIT code of every pattern of a large rule set takes tens of MB; past
  * this much, further patterns stay interpreted, so that memory stays
  * under issue 6's bound however many patterns get hot (26 MB: 56 MB peak
@@ -1041,20 +1044,30 @@ static const pcre2_code *jit_now(mc_lazy *lazy, mc_pattern *p,
 }
 
 const pcre2_code *mc_pattern_code(const mc_rules *set, mc_pattern *p,
-                                  size_t len)
+                                  int *charge)
 {
+    *charge = 0;
     pcre2_code *jit = atomic_load_explicit(&p->jit, memory_order_acquire);
     if (jit)
         return jit;
     pcre2_code *code = atomic_load_explicit(&p->code, memory_order_acquire);
     if (!code && !(code = compile_now(set, p)))
         return NULL;
-    if (!set->jit)
-        return code;
-    /* Exactly one caller moves the count across the mark, and compiles. */
-    size_t before = atomic_fetch_add_explicit(&p->work, len,
-                                              memory_order_relaxed);
-    if (before < MC_JIT_AFTER && before + len >= MC_JIT_AFTER)
-        return jit_now(set->lazy, p, code);
+    *charge = set->jit && atomic_load_explicit(&set->lazy->jit_bytes,
+                                               memory_order_relaxed) <
+                              MC_JIT_BUDGET;
     return code;
+}
+
+void mc_pattern_charge(const mc_rules *set, mc_pattern *p,
+                       unsigned long long ns)
+{
+    /* Exactly one caller moves the count across the mark, and compiles. */
+    unsigned long long before =
+        atomic_fetch_add_explicit(&p->work, ns, memory_order_relaxed);
+    if (before < MC_JIT_AFTER_NS && before + ns >= MC_JIT_AFTER_NS) {
+        pcre2_code *code =
+            atomic_load_explicit(&p->code, memory_order_acquire);
+        jit_now(set->lazy, p, code);
+    }
 }
