@@ -34,10 +34,12 @@ typedef struct {
     _Atomic(pcre2_code *) code;
     int compile_failed;       /* a built-in pattern that does not compile */
     /* A JIT-compiled copy, made once interpreting the pattern has cost
-     * what JIT-compiling it does (mc_pattern_charge), and that cost in
-     * nanoseconds so far. */
+     * what JIT-compiling it does (mc_pattern_charge); that cost in
+     * nanoseconds so far, and the bytes it has been run over (its time
+     * counts only past MC_JIT_AFTER of them). */
     _Atomic(pcre2_code *) jit;
     _Atomic unsigned long long work;
+    atomic_size_t seen;
     int line, column;
 } mc_pattern;
 
@@ -149,12 +151,14 @@ MC_HIDDEN void mc_error_set(mc_error *err, const char *file, int line,
  * shareable. */
 MC_HIDDEN int mc_rules_prepare(const mc_rules *set, mc_lang lang,
                                const mc_prefilter **filter, mc_error *err);
-/* The code to match p with: compiled on first use, the JIT copy once
- * there is one; NULL when a built-in pattern does not compile.  *charge
- * is set when the caller should time the match and report it with
- * mc_pattern_charge, which JIT-compiles p once its time pays for it. */
+/* The code to match p with over a subject of len bytes: compiled on
+ * first use, the JIT copy once there is one; NULL when a built-in pattern
+ * does not compile.  *charge is set when the caller should time the match
+ * and report it with mc_pattern_charge, which JIT-compiles p once its
+ * time pays for it. */
 MC_HIDDEN const pcre2_code *mc_pattern_code(const mc_rules *set,
-                                            mc_pattern *p, int *charge);
+                                            mc_pattern *p, size_t len,
+                                            int *charge);
 MC_HIDDEN void mc_pattern_charge(const mc_rules *set, mc_pattern *p,
                                  unsigned long long ns);
 

@@ -191,7 +191,8 @@ static int match_window(mc_scorer *s, const mc_rule *r, size_t k,
     /* rules.c: compiled on first use, JIT once it pays for itself */
     int charge;
     mc_pattern *p = &r->patterns[k];
-    const pcre2_code *code = mc_pattern_code(s->rules, p, &charge);
+    const pcre2_code *code = mc_pattern_code(s->rules, p, len - from,
+                                             &charge);
     if (!code)
         return MC_LIMIT_COMPILE;
     pcre2_set_match_limit(s->mctx, match_limit(s, code, len - from));
