@@ -22,7 +22,7 @@
  * to the patterns that are slow interpreted.  Its time is counted only
  * once it has been run over MC_JIT_AFTER bytes, so that one short draft
  * (an editor's save) makes no JIT code at all: compiling would cost it
- * more than it saves (~90 ms a draft, against ~130 ms). */
+ * more than it saves. */
 #define MC_JIT_AFTER (8u * 1024)
 #define MC_JIT_AFTER_NS 150000ull
 /* JIT code of every pattern of a large rule set takes tens of MB; past
