@@ -38,7 +38,7 @@ typedef struct {
      * nanoseconds so far, and the bytes it has been run over (its time
      * counts only past MC_JIT_AFTER of them). */
     _Atomic(pcre2_code *) jit;
-    _Atomic unsigned long long work;
+    _Atomic unsigned long long interp_ns;
     atomic_size_t seen;
     int line, column;
 } mc_pattern;

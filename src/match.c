@@ -98,26 +98,20 @@ static int rule_applies(const mc_rule *r, mc_lang lang)
 
 /* ---- the time budget --------------------------------------------------- */
 
-static unsigned long long now_ns(void)
+/* Nanoseconds on clock id, or 0 when it cannot be read. */
+static unsigned long long clock_ns(clockid_t id)
 {
     struct timespec ts;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0 &&
-        clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+    if (clock_gettime(id, &ts) != 0)
         return 0;
     return (unsigned long long)ts.tv_sec * 1000000000ull +
            (unsigned long long)ts.tv_nsec;
 }
 
-/* The monotonic clock is read in user space (vDSO; ~40 ns here), cheap
- * enough to time the interpreted match calls of a pattern that may get
- * JIT code: their cost decides which patterns get it. */
-static unsigned long long wall_ns(void)
+static unsigned long long now_ns(void)
 {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (unsigned long long)ts.tv_sec * 1000000000ull +
-           (unsigned long long)ts.tv_nsec;
+    unsigned long long t = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    return t ? t : clock_ns(CLOCK_MONOTONIC);
 }
 
 /* Starts the budget of one rule on a text of len bytes.  The clock is
@@ -199,11 +193,14 @@ static int match_window(mc_scorer *s, const mc_rule *r, size_t k,
     pcre2_set_match_limit(s->mctx, match_limit(s, code, len - from));
     pcre2_set_offset_limit(s->mctx, lim < len && windowed(code)
                                         ? (PCRE2_SIZE)lim : PCRE2_UNSET);
-    unsigned long long t0 = charge ? wall_ns() : 0;
+    /* The monotonic clock is read in user space (vDSO; ~40 ns here),
+     * cheap enough to time the interpreted calls of a pattern that may
+     * get JIT code: their cost decides which patterns get it. */
+    unsigned long long t0 = charge ? clock_ns(CLOCK_MONOTONIC) : 0;
     int rc = pcre2_match(code, (PCRE2_SPTR)subj, len, from,
                          PCRE2_NO_UTF_CHECK, s->md, s->mctx);
     if (charge)
-        mc_pattern_charge(s->rules, p, wall_ns() - t0);
+        mc_pattern_charge(s->rules, p, clock_ns(CLOCK_MONOTONIC) - t0);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0)

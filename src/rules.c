@@ -354,7 +354,7 @@ static int add_pattern(parser *p, mc_rule *r, const char *v, int line,
     memset(pt, 0, sizeof *pt);
     atomic_init(&pt->code, NULL);
     atomic_init(&pt->jit, NULL);
-    atomic_init(&pt->work, 0);
+    atomic_init(&pt->interp_ns, 0);
     atomic_init(&pt->seen, 0);
     pt->source = dup_str(v);
     pt->line = line;
@@ -1057,12 +1057,16 @@ const pcre2_code *mc_pattern_code(const mc_rules *set, mc_pattern *p,
     pcre2_code *code = atomic_load_explicit(&p->code, memory_order_acquire);
     if (!code && !(code = compile_now(set, p)))
         return NULL;
-    if (!set->jit || atomic_fetch_add_explicit(&p->seen, len,
-                                                memory_order_relaxed) <
-                         MC_JIT_AFTER)
+    /* Once the budget is spent, or a pattern is past the mark, no shared
+     * counter is written again: these are the hot calls. */
+    if (!set->jit || atomic_load_explicit(&set->lazy->jit_bytes,
+                                          memory_order_relaxed) >=
+                         MC_JIT_BUDGET)
         return code;
-    *charge = atomic_load_explicit(&set->lazy->jit_bytes,
-                                   memory_order_relaxed) < MC_JIT_BUDGET;
+    if (atomic_load_explicit(&p->seen, memory_order_relaxed) < MC_JIT_AFTER)
+        atomic_fetch_add_explicit(&p->seen, len, memory_order_relaxed);
+    else
+        *charge = 1;
     return code;
 }
 
@@ -1071,7 +1075,7 @@ void mc_pattern_charge(const mc_rules *set, mc_pattern *p,
 {
     /* Exactly one caller moves the count across the mark, and compiles. */
     unsigned long long before =
-        atomic_fetch_add_explicit(&p->work, ns, memory_order_relaxed);
+        atomic_fetch_add_explicit(&p->interp_ns, ns, memory_order_relaxed);
     if (before < MC_JIT_AFTER_NS && before + ns >= MC_JIT_AFTER_NS) {
         pcre2_code *code =
             atomic_load_explicit(&p->code, memory_order_acquire);
