@@ -21,9 +21,16 @@ enum { MC_DEDUCT_MINIMISING, MC_DEDUCT_EXCUSE, MC_DEDUCT_PARTIAL_BLAME,
 /* Internal effect for mask rules: never reported, only hides hits. */
 #define MC_EFFECT_MASK ((mc_effect)100)
 
-/* Bits of mc_rule.mask_kinds. */
+/* Bits of mc_hitset.kinds. */
 enum { MC_MASKS_CAP = 1, MC_MASKS_REGRET = 2, MC_MASKS_COMPONENT = 4,
        MC_MASKS_DEDUCT = 8, MC_MASKS_ALL = 15 };
+
+/* Which hits a rule names in "masks" or "unless": effect kinds and ids. */
+typedef struct {
+    unsigned kinds;
+    char **ids;
+    size_t nids;
+} mc_hitset;
 
 typedef struct {
     char *source;       /* as written in the file */
@@ -59,9 +66,8 @@ typedef struct {
     int requires_regret;
     int regret_cap;           /* with-regret: the cap after regret, or 0 */
     int scope_text;
-    unsigned mask_kinds;
-    char **mask_ids;
-    size_t nmask_ids;
+    mc_hitset masks;          /* a mask: the hits it hides */
+    mc_hitset unless;         /* its hit is dropped beside one of these */
     mc_pattern *patterns;
     size_t npatterns;
     mc_example *examples;
@@ -90,6 +96,7 @@ typedef struct {
     size_t sentence;
     int masked;
     int value;         /* the rule's value, or its with-regret cap */
+    int dropped;       /* by its rule's "unless" (mc_apply_masks) */
 } mc_hit;
 
 typedef struct {

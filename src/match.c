@@ -237,7 +237,8 @@ static int push_hit(mc_hits *h, const mc_rule *r, size_t start, size_t end,
 {
     if (mc_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return MC_ERR_NOMEM;
-    h->v[h->n++] = (mc_hit){r, start, end, sentence, 0, r->value};
+    h->v[h->n++] = (mc_hit){.rule = r, .start = start, .end = end,
+                             .sentence = sentence, .value = r->value};
     return MC_OK;
 }
 
@@ -373,7 +374,8 @@ int mc_match_text(mc_scorer *s, const mc_text *t, mc_lang lang,
     return s->nlimits ? MC_ERR_LIMIT : MC_OK;
 }
 
-static int mask_hides(const mc_rule *mask, const mc_rule *r)
+/* Whether set names r, by its effect kind or by its id. */
+static int hitset_has(const mc_hitset *set, const mc_rule *r)
 {
     static const unsigned kind_bit[] = {
         [MC_EFFECT_CAP] = MC_MASKS_CAP, [MC_EFFECT_REGRET] = MC_MASKS_REGRET,
@@ -381,12 +383,17 @@ static int mask_hides(const mc_rule *mask, const mc_rule *r)
         [MC_EFFECT_DEDUCT] = MC_MASKS_DEDUCT};
     if (r->effect == MC_EFFECT_MASK)
         return 0;
-    if (r->effect <= MC_EFFECT_DEDUCT && (mask->mask_kinds & kind_bit[r->effect]))
+    if (r->effect <= MC_EFFECT_DEDUCT && (set->kinds & kind_bit[r->effect]))
         return 1;
-    for (size_t i = 0; i < mask->nmask_ids; i++)
-        if (strcmp(mask->mask_ids[i], r->id) == 0)
+    for (size_t i = 0; i < set->nids; i++)
+        if (strcmp(set->ids[i], r->id) == 0)
             return 1;
     return 0;
+}
+
+static int mask_hides(const mc_rule *mask, const mc_rule *r)
+{
+    return hitset_has(&mask->masks, r);
 }
 
 typedef struct {
@@ -495,6 +502,39 @@ static void settle_regret(mc_hits *h)
     }
 }
 
+static int has_unless(const mc_rule *r)
+{
+    return r->unless.kinds || r->unless.nids;
+}
+
+/* Whether a counted hit that x's rule names in "unless" overlaps x: "sorry,
+ * but" followed by the fix is no defence (RUBRIC.md), and the remedy
+ * rules already know a fix, so a rule that reads any clause after "but"
+ * as a defence leaves out those that hold one. */
+static int unless_drops(const mc_hits *h, const mc_hit *x)
+{
+    for (size_t j = 0; j < h->n; j++) {
+        const mc_hit *y = &h->v[j];
+        if (y != x && !y->masked && y->start < x->end && x->start < y->end &&
+            hitset_has(&x->rule->unless, y->rule))
+            return 1;
+    }
+    return 0;
+}
+
+/* Decided on the hits as the masks left them, all at once, so that the
+ * order of the rules does not matter. */
+static void apply_unless(mc_hits *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (!h->v[i].masked && has_unless(h->v[i].rule))
+            n += h->v[i].dropped = unless_drops(h, &h->v[i]);
+    for (size_t i = 0; n && i < h->n; i++)
+        if (h->v[i].dropped)
+            h->v[i].masked = 1;
+}
+
 void mc_apply_masks(mc_hits *h)
 {
     size_t nm = 0;
@@ -510,6 +550,7 @@ void mc_apply_masks(mc_hits *h)
         }
         free(m);
     }
+    apply_unless(h);
     settle_regret(h);
 }
 
@@ -517,6 +558,26 @@ void mc_apply_masks(mc_hits *h)
 
 /* Does r match example text ex, seen through the normalizer?  1 or 0,
  * or a negative code (a limit hit is recorded in s->limits). */
+/* For a rule with "unless", matching its example means a hit that the
+ * rest of the set leaves standing: its patterns match, and no hit that it
+ * names overlaps them.  Only "unless" is tested, not the masks, as for
+ * every other rule. */
+static int survives_unless(mc_scorer *s, const mc_rule *r, const char *ex,
+                           mc_error *err)
+{
+    mc_lang lang = r->lang != MC_LANG_AUTO ? r->lang
+                                           : mc_detect_lang(ex, strlen(ex));
+    s->hits.n = 0;
+    int rc = mc_match_text(s, &s->text, lang, &s->hits, err);
+    if (rc != MC_OK)
+        return rc == MC_ERR_NOMEM ? rc : MC_ERR_LIMIT;
+    mc_apply_masks(&s->hits);
+    for (size_t i = 0; i < s->hits.n; i++)
+        if (s->hits.v[i].rule == r && !unless_drops(&s->hits, &s->hits.v[i]))
+            return 1;
+    return 0;
+}
+
 static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
                            mc_error *err)
 {
@@ -532,7 +593,9 @@ static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
         return rc;
     if (rc < 0)
         return record_limit(s, r, rc) ? MC_ERR_NOMEM : MC_ERR_LIMIT;
-    return s->hits.n > 0;
+    if (s->hits.n == 0 || !has_unless(r))
+        return s->hits.n > 0;
+    return survives_unless(s, r, ex, err);
 }
 
 /* A nomatch example says "this sentence must not get r's effect", so it

@@ -161,6 +161,13 @@ int mc_grow(void **v, size_t *cap, size_t need, size_t size)
 
 /* ---- freeing ---------------------------------------------------------- */
 
+static void hitset_free(mc_hitset *set)
+{
+    for (size_t i = 0; i < set->nids; i++)
+        free(set->ids[i]);
+    free(set->ids);
+}
+
 static void rule_free(mc_rule *r)
 {
     if (!r)
@@ -173,11 +180,10 @@ static void rule_free(mc_rule *r)
     }
     for (size_t i = 0; i < r->nexamples; i++)
         free(r->examples[i].text);
-    for (size_t i = 0; i < r->nmask_ids; i++)
-        free(r->mask_ids[i]);
+    hitset_free(&r->masks);
+    hitset_free(&r->unless);
     free(r->patterns);
     free(r->examples);
-    free(r->mask_ids);
     free(r->id);
     free(r->category);
     free(r->message);
@@ -286,7 +292,7 @@ static int parse_effect(parser *p, mc_rule *r, const char *v, int line,
         r->effect = MC_EFFECT_REGRET;
     } else if (strcmp(word, "mask") == 0 && !arg[0]) {
         r->effect = MC_EFFECT_MASK;
-        r->mask_kinds = MC_MASKS_ALL;
+        r->masks.kinds = MC_MASKS_ALL;
     } else if (strcmp(word, "component") == 0) {
         if ((idx = lookup(component_names, MC_COMP_COUNT, arg)) < 0)
             return fail(p, line, col, "unknown component \"%s\"", arg);
@@ -320,25 +326,27 @@ static int parse_with_regret(parser *p, mc_rule *r, const char *v, int line,
     return MC_OK;
 }
 
-static int parse_masks(parser *p, mc_rule *r, char *v, int line, int col)
+/* "masks = ..." and "unless = ...": effect kinds (cap, regret, component,
+ * deduct) and rule ids, separated by spaces or commas. */
+static int parse_hitset(parser *p, mc_hitset *set, char *v, int line, int col)
 {
     static const char *const kinds[] = {"cap", "regret", "component",
                                         "deduct"};
-    r->mask_kinds = 0;
+    set->kinds = 0;
     for (char *tok = strtok(v, " \t,"); tok; tok = strtok(NULL, " \t,")) {
         int k = lookup(kinds, 4, tok);
         if (k >= 0) {
-            r->mask_kinds |= 1u << k;
+            set->kinds |= 1u << k;
             continue;
         }
-        char **ids = realloc(r->mask_ids, (r->nmask_ids + 1) * sizeof *ids);
-        if (!ids || !(ids[r->nmask_ids] = dup_str(tok))) {
+        char **ids = realloc(set->ids, (set->nids + 1) * sizeof *ids);
+        if (!ids || !(ids[set->nids] = dup_str(tok))) {
             if (ids)
-                r->mask_ids = ids;
+                set->ids = ids;
             return fail(p, line, col, "out of memory");
         }
-        r->mask_ids = ids;
-        r->nmask_ids++;
+        set->ids = ids;
+        set->nids++;
     }
     return MC_OK;
 }
@@ -408,7 +416,9 @@ static int rule_key(parser *p, const char *key, char *v, int line, int col)
     if (strcmp(key, "nomatch") == 0)
         return add_example(p, r, v, line, 0);
     if (strcmp(key, "masks") == 0)
-        return parse_masks(p, r, v, line, col);
+        return parse_hitset(p, &r->masks, v, line, col);
+    if (strcmp(key, "unless") == 0)
+        return parse_hitset(p, &r->unless, v, line, col);
     if (strcmp(key, "requires") == 0) {
         if (strcmp(v, "regret") != 0)
             return fail(p, line, col, "requires takes \"regret\", not \"%s\"",
@@ -597,9 +607,12 @@ static int finish_rule(parser *p)
     if (r->regret_cap && (r->effect != MC_EFFECT_CAP || r->requires_regret))
         return fail(p, r->line, 1, "rule %s: \"with-regret\" needs effect = "
                     "cap and no \"requires\"", r->id);
-    if ((r->mask_kinds || r->nmask_ids) && r->effect != MC_EFFECT_MASK)
+    if ((r->masks.kinds || r->masks.nids) && r->effect != MC_EFFECT_MASK)
         return fail(p, r->line, 1, "rule %s: \"masks\" needs effect = mask",
                     r->id);
+    if ((r->unless.kinds || r->unless.nids) && r->effect == MC_EFFECT_MASK)
+        return fail(p, r->line, 1, "rule %s: a mask takes \"masks\", not "
+                    "\"unless\"", r->id);
     return MC_OK;
 }
 

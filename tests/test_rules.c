@@ -87,6 +87,10 @@ static void bad_effect(void **state)
     refused(HEAD "[a.b]\neffect = shout\n", 3, 10, "unknown effect");
     refused(HEAD "[a.b]\nwith-regret = cap 4\n", 3, 15, "with-regret takes");
     refused(HEAD "[a.b]\nwith-regret = cap 5 now\n", 3, 15, "with-regret takes");
+    /* a mask hides hits; "unless" is for the rules whose hits count */
+    refused(HEAD "[mask.q]\ncategory = quote\neffect = mask\nunless = regret\n"
+                 "pattern = x\nmessage = m\nmatch = x\nnomatch = y\n", 2, 1,
+            "not \"unless\"");
     /* with-regret changes a cap: on a component it means nothing */
     refused(HEAD "[hedge.if]\ncategory = c\neffect = component remedy\n"
                  "with-regret = cap 5\npattern = x\nmessage = m\n"
@@ -267,6 +271,36 @@ static void nomatch_checked_against_same_effect(void **state)
     }
 }
 
+/* An "unless" rule's examples are tested with the rules it names: a
+ * match example whose words hold one of their hits does not match. */
+static void unless_examples_use_the_named_rules(void **state)
+{
+    (void)state;
+    const char *rules =
+        HEAD "[remedy.refund]\ncategory = remedy\neffect = component remedy\n"
+        "pattern = \\brefunded\\b\nmessage = m\nmatch = we refunded you\n"
+        "nomatch = no refund\n"
+        "[but.any]\ncategory = sorry-but\neffect = cap 5\n"
+        "unless = component\npattern = \\bbut\\b.*\nmessage = m\n"
+        "suggestion = s\nmatch = sorry, but the fee stays\n"
+        "nomatch = sorry, but we refunded you\n";
+    char text[1024];
+    for (int bad = 0; bad < 2; bad++) {
+        snprintf(text, sizeof text, "%s%s", rules,
+                 bad ? "match = sorry, but we refunded half\n" : "");
+        mc_rules *r = mc_rules_new();
+        mc_error err;
+        assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text),
+                                             &err), MC_OK);
+        failures_seen = 0;
+        sibling_msg[0] = 0;
+        assert_int_equal(mc_rules_check(r, on_sibling, NULL), bad);
+        if (bad)
+            assert_non_null(strstr(sibling_msg, "does not match its example"));
+        mc_rules_free(r);
+    }
+}
+
 static void same_id_replaces(void **state)
 {
     (void)state;
@@ -327,6 +361,7 @@ int main(void)
         cmocka_unit_test(nul_byte),
         cmocka_unit_test(check_reports_failing_example),
         cmocka_unit_test(nomatch_checked_against_same_effect),
+        cmocka_unit_test(unless_examples_use_the_named_rules),
         cmocka_unit_test(same_id_replaces),
         cmocka_unit_test(missing_dir),
         cmocka_unit_test(default_rules_load_and_pass),

@@ -59,6 +59,10 @@ static const char *rules_text =
     "[excuse.road]\ncategory = excuse\neffect = deduct excuse\n"
     "pattern = \\bstorm closed the road\\b\npattern = \\bclosed the road\\b\n"
     "message = m\nsuggestion = s\nmatch = closed the road\nnomatch = open road\n"
+    "[but.any]\ncategory = sorry-but\neffect = cap 5\nrequires = regret\n"
+    "unless = component regret.sorry\npattern = \\bhowever\\b[^.]*\n"
+    "message = m\nsuggestion = s\nmatch = sorry; however, the fee stays\n"
+    "nomatch = sorry; however, we refunded you\n"
     "[mask.no-storm]\ncategory = negation\neffect = mask\nmasks = deduct\n"
     "pattern = \\bno storm\\b\nmessage = m\nmatch = no storm\n"
     "nomatch = a storm\n"
@@ -183,6 +187,25 @@ static void with_regret_changes_the_cap(void **state)
     expect(state, "Sorry, the parcel was never ordered; go elsewhere.", 1, 1);
 }
 
+/* "unless": the hit is dropped where a hit it names overlaps its words,
+ * and only there; masked hits drop nothing. */
+static void unless_drops_beside_a_named_hit(void **state)
+{
+    expect(state, "We are sorry; however, the fee stays.", 5, 5);
+    mc_result *r = score(state, "We are sorry; however, we refunded you.");
+    assert_int_equal(mc_result_score(r), 9);
+    const mc_finding *f = find_rule(r, "but.any");
+    assert_true(f == NULL || !f->counted);
+    assert_non_null(find_rule(r, "remedy.refund"));
+    mc_result_free(r);
+    /* a named rule id: more regret after "however" is no defence */
+    expect(state, "We are sorry; however, sorry again.", 9, 9);
+    /* the fix in another sentence does not drop it */
+    expect(state, "We are sorry; however, the fee stays. We refunded you.", 5, 5);
+    /* a hit of a kind it does not name (a deduction) does not drop it */
+    expect(state, "We are sorry; however, mistakes were made.", 5, 5);
+}
+
 /* Every pattern of a rule finds its own matches: one pattern's match that
  * a mask hides does not hide another's match of overlapping words. */
 static void each_pattern_matches_on_its_own(void **state)
@@ -273,6 +296,7 @@ int main(void)
         cmocka_unit_test(each_pattern_matches_on_its_own),
         cmocka_unit_test(positions_are_in_the_original),
         cmocka_unit_test(with_regret_changes_the_cap),
+        cmocka_unit_test(unless_drops_beside_a_named_hit),
         cmocka_unit_test(two_scorers_in_one_process),
         cmocka_unit_test(invalid_utf8_is_an_error),
         cmocka_unit_test(json_report),
