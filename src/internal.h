@@ -21,6 +21,10 @@ enum { MC_DEDUCT_MINIMISING, MC_DEDUCT_EXCUSE, MC_DEDUCT_PARTIAL_BLAME,
 /* Internal effect for mask rules: never reported, only hides hits. */
 #define MC_EFFECT_MASK ((mc_effect)100)
 
+/* "requires = regret": an unconditional regret hit anywhere in the text;
+ * "regret-before": one that starts before the hit. */
+enum { MC_REQUIRES_REGRET = 1, MC_REQUIRES_BEFORE = 2 };
+
 /* Bits of mc_hitset.kinds. */
 enum { MC_MASKS_CAP = 1, MC_MASKS_REGRET = 2, MC_MASKS_COMPONENT = 4,
        MC_MASKS_DEDUCT = 8, MC_MASKS_ALL = 15 };
@@ -63,7 +67,7 @@ typedef struct {
     mc_lang lang;             /* MC_LANG_AUTO means every language */
     mc_effect effect;
     int value;                /* cap level, component bit, deduct kind */
-    int requires_regret;
+    int requires_regret;     /* 0, MC_REQUIRES_REGRET or _BEFORE */
     int regret_cap;           /* with-regret: the cap after regret, or 0 */
     int scope_text;
     mc_hitset masks;          /* a mask: the hits it hides */

@@ -494,7 +494,9 @@ static void settle_regret(mc_hits *h)
     int apology = regret && !feelings;
     for (size_t i = 0; i < h->n; i++) {
         const mc_rule *r = h->v[i].rule;
-        if (r->requires_regret && !regret)
+        if (r->requires_regret && (!regret ||
+                                   (r->requires_regret == MC_REQUIRES_BEFORE &&
+                                    first_regret >= h->v[i].start)))
             h->v[i].masked = 1;
         h->v[i].value = apology && r->regret_cap && first_regret < h->v[i].end
                             ? r->regret_cap

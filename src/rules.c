@@ -420,10 +420,11 @@ static int rule_key(parser *p, const char *key, char *v, int line, int col)
     if (strcmp(key, "unless") == 0)
         return parse_hitset(p, &r->unless, v, line, col);
     if (strcmp(key, "requires") == 0) {
-        if (strcmp(v, "regret") != 0)
-            return fail(p, line, col, "requires takes \"regret\", not \"%s\"",
-                        v);
-        r->requires_regret = 1;
+        if (strcmp(v, "regret") != 0 && strcmp(v, "regret-before") != 0)
+            return fail(p, line, col, "requires takes \"regret\" or "
+                        "\"regret-before\", not \"%s\"", v);
+        r->requires_regret = strcmp(v, "regret") == 0 ? MC_REQUIRES_REGRET
+                                                      : MC_REQUIRES_BEFORE;
         return MC_OK;
     }
     if (strcmp(key, "with-regret") == 0)

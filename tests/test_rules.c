@@ -87,6 +87,7 @@ static void bad_effect(void **state)
     refused(HEAD "[a.b]\neffect = shout\n", 3, 10, "unknown effect");
     refused(HEAD "[a.b]\nwith-regret = cap 4\n", 3, 15, "with-regret takes");
     refused(HEAD "[a.b]\nwith-regret = cap 5 now\n", 3, 15, "with-regret takes");
+    refused(HEAD "[a.b]\nrequires = remorse\n", 3, 12, "requires takes");
     /* a mask hides hits; "unless" is for the rules whose hits count */
     refused(HEAD "[mask.q]\ncategory = quote\neffect = mask\nunless = regret\n"
                  "pattern = x\nmessage = m\nmatch = x\nnomatch = y\n", 2, 1,

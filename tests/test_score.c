@@ -59,7 +59,7 @@ static const char *rules_text =
     "[excuse.road]\ncategory = excuse\neffect = deduct excuse\n"
     "pattern = \\bstorm closed the road\\b\npattern = \\bclosed the road\\b\n"
     "message = m\nsuggestion = s\nmatch = closed the road\nnomatch = open road\n"
-    "[but.any]\ncategory = sorry-but\neffect = cap 5\nrequires = regret\n"
+    "[but.any]\ncategory = sorry-but\neffect = cap 5\nrequires = regret-before\n"
     "unless = component regret.sorry\npattern = \\bhowever\\b[^.]*\n"
     "message = m\nsuggestion = s\nmatch = sorry; however, the fee stays\n"
     "nomatch = sorry; however, we refunded you\n"
@@ -202,6 +202,8 @@ static void unless_drops_beside_a_named_hit(void **state)
     expect(state, "We are sorry; however, sorry again.", 9, 9);
     /* the fix in another sentence does not drop it */
     expect(state, "We are sorry; however, the fee stays. We refunded you.", 5, 5);
+    /* regret-before: a "however" before the apology is no "sorry, but" */
+    expect(state, "However, the fee stays. We are sorry.", 9, 9);
     /* a hit of a kind it does not name (a deduction) does not drop it */
     expect(state, "We are sorry; however, mistakes were made.", 5, 5);
 }
