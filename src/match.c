@@ -558,8 +558,6 @@ void mc_apply_masks(mc_hits *h)
 
 /* ---- self-test -------------------------------------------------------- */
 
-/* Does r match example text ex, seen through the normalizer?  1 or 0,
- * or a negative code (a limit hit is recorded in s->limits). */
 /* For a rule with "unless", matching its example means a hit that the
  * rest of the set leaves standing: its patterns match, and no hit that it
  * names overlaps them.  Only "unless" is tested, not the masks, as for
@@ -580,6 +578,8 @@ static int survives_unless(mc_scorer *s, const mc_rule *r, const char *ex,
     return 0;
 }
 
+/* Does r match example text ex, seen through the normalizer?  1 or 0,
+ * or a negative code (a limit hit is recorded in s->limits). */
 static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
                            mc_error *err)
 {

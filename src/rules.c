@@ -326,27 +326,43 @@ static int parse_with_regret(parser *p, mc_rule *r, const char *v, int line,
     return MC_OK;
 }
 
-/* "masks = ..." and "unless = ...": effect kinds (cap, regret, component,
- * deduct) and rule ids, separated by spaces or commas. */
-static int parse_hitset(parser *p, mc_hitset *set, char *v, int line, int col)
+/* One name of a "masks" or "unless" list: an effect kind or a rule id. */
+static int add_hit_name(parser *p, mc_hitset *set, const char *name,
+                        int line, int col)
 {
     static const char *const kinds[] = {"cap", "regret", "component",
                                         "deduct"};
+    int k = lookup(kinds, 4, name);
+    if (k >= 0) {
+        set->kinds |= 1u << k;
+        return MC_OK;
+    }
+    char **ids = realloc(set->ids, (set->nids + 1) * sizeof *ids);
+    if (!ids || !(ids[set->nids] = dup_str(name))) {
+        if (ids)
+            set->ids = ids;
+        return fail(p, line, col, "out of memory");
+    }
+    set->ids = ids;
+    set->nids++;
+    return MC_OK;
+}
+
+/* "masks = ..." and "unless = ...": effect kinds (cap, regret, component,
+ * deduct) and rule ids, separated by spaces or commas.  Split with
+ * strspn/strcspn, not strtok, which keeps hidden state between calls. */
+static int parse_hitset(parser *p, mc_hitset *set, char *v, int line, int col)
+{
+    static const char sep[] = " \t,";
     set->kinds = 0;
-    for (char *tok = strtok(v, " \t,"); tok; tok = strtok(NULL, " \t,")) {
-        int k = lookup(kinds, 4, tok);
-        if (k >= 0) {
-            set->kinds |= 1u << k;
-            continue;
-        }
-        char **ids = realloc(set->ids, (set->nids + 1) * sizeof *ids);
-        if (!ids || !(ids[set->nids] = dup_str(tok))) {
-            if (ids)
-                set->ids = ids;
-            return fail(p, line, col, "out of memory");
-        }
-        set->ids = ids;
-        set->nids++;
+    for (char *tok = v + strspn(v, sep); *tok;) {
+        size_t len = strcspn(tok, sep);
+        char *next = tok + len + (tok[len] != 0);
+        tok[len] = 0;
+        int rc = add_hit_name(p, set, tok, line, col);
+        if (rc != MC_OK)
+            return rc;
+        tok = next + strspn(next, sep);
     }
     return MC_OK;
 }
