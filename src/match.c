@@ -560,8 +560,8 @@ void mc_apply_masks(mc_hits *h)
 
 /* For a rule with "unless", matching its example means a hit that the
  * rest of the set leaves standing: its patterns match, and no hit that it
- * names overlaps them.  Only "unless" is tested, not the masks, as for
- * every other rule. */
+ * names overlaps them (apply_unless marks that hit dropped).  Only
+ * "unless" is tested, not the masks, as for every other rule. */
 static int survives_unless(mc_scorer *s, const mc_rule *r, const char *ex,
                            mc_error *err)
 {
@@ -573,7 +573,7 @@ static int survives_unless(mc_scorer *s, const mc_rule *r, const char *ex,
         return rc == MC_ERR_NOMEM ? rc : MC_ERR_LIMIT;
     mc_apply_masks(&s->hits);
     for (size_t i = 0; i < s->hits.n; i++)
-        if (s->hits.v[i].rule == r && !unless_drops(&s->hits, &s->hits.v[i]))
+        if (s->hits.v[i].rule == r && !s->hits.v[i].dropped)
             return 1;
     return 0;
 }

@@ -223,6 +223,21 @@ static void on_sibling(void *ctx, const char *file, int line, const char *id,
     snprintf(sibling_msg, sizeof sibling_msg, "%s", msg);
 }
 
+/* Loads text as t.rules and runs the self-test on it: the number of
+ * failing examples, the last message in sibling_msg. */
+static int check_failures(const char *text)
+{
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text), &err),
+                     MC_OK);
+    failures_seen = 0;
+    sibling_msg[0] = 0;
+    int failures = mc_rules_check(r, on_sibling, NULL);
+    mc_rules_free(r);
+    return failures;
+}
+
 /* A nomatch example says the sentence must not get the rule's effect, so
  * another rule with the same effect matching it fails the check, and the
  * failure names that rule; one with another effect, or hidden by a mask,
@@ -250,25 +265,14 @@ static void nomatch_checked_against_same_effect(void **state)
     for (int i = 0; i < 3; i++) {
         snprintf(text, sizeof text, "%s%s%s%s", HEAD, GOOD_RULE,
                  cases[i].nomatch, cases[i].extra);
-        mc_rules *r = mc_rules_new();
-        mc_error err;
-        assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text),
-                                             &err), MC_OK);
-        failures_seen = 0;
-        sibling_msg[0] = 0;
-        assert_int_equal(mc_rules_check(r, on_sibling, NULL), cases[i].failures);
+        assert_int_equal(check_failures(text), cases[i].failures);
         if (cases[i].failures)
             assert_non_null(strstr(sibling_msg, "same effect from rule hedge.may"));
         if (i == 2) { /* the same text with a mask over "may we" passes */
-            mc_rules_free(r);
             snprintf(text, sizeof text, "%s%s%s%s%s", HEAD, GOOD_RULE,
                      cases[i].nomatch, cases[i].extra, mask);
-            r = mc_rules_new();
-            assert_int_equal(mc_rules_add_buffer(r, "t.rules", text,
-                                                 strlen(text), &err), MC_OK);
-            assert_int_equal(mc_rules_check(r, NULL, NULL), 0);
+            assert_int_equal(check_failures(text), 0);
         }
-        mc_rules_free(r);
     }
 }
 
@@ -289,16 +293,9 @@ static void unless_examples_use_the_named_rules(void **state)
     for (int bad = 0; bad < 2; bad++) {
         snprintf(text, sizeof text, "%s%s", rules,
                  bad ? "match = sorry, but we refunded half\n" : "");
-        mc_rules *r = mc_rules_new();
-        mc_error err;
-        assert_int_equal(mc_rules_add_buffer(r, "t.rules", text, strlen(text),
-                                             &err), MC_OK);
-        failures_seen = 0;
-        sibling_msg[0] = 0;
-        assert_int_equal(mc_rules_check(r, on_sibling, NULL), bad);
+        assert_int_equal(check_failures(text), bad);
         if (bad)
             assert_non_null(strstr(sibling_msg, "does not match its example"));
-        mc_rules_free(r);
     }
 }
 
