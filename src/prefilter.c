@@ -616,32 +616,85 @@ static piece parse_atom(parser *ps)
     return a;
 }
 
+/* A run of exact pieces being joined: every member of set followed by
+ * tail.  A piece of one string (most are one character) only grows the
+ * tail, so a run costs a copy per character, not one per member. */
+typedef struct {
+    strset set;
+    uint32_t max;      /* the longest member of set */
+    uint32_t ntail;
+    char tail[LIT_MAX];
+} run;
+
+static run run_of(const arena *a, strset s)
+{
+    run r = {s, 0, 0, {0}};
+    for (uint32_t i = 0; i < s.n; i++)
+        if (a->m[s.first + i].len > r.max)
+            r.max = a->m[s.first + i].len;
+    return r;
+}
+
+/* Appends the string m to every member; 0 where set_product would give
+ * up (too many members, or a literal over LIT_MAX). */
+static int run_extend(const arena *a, run *r, member m)
+{
+    if (r->set.n == 0)
+        return 1;
+    if (r->set.n > PRODUCT_MAX || r->max + r->ntail + m.len > LIT_MAX)
+        return 0;
+    memcpy(r->tail + r->ntail, a->b + m.off, m.len);
+    r->ntail += m.len;
+    return 1;
+}
+
+/* The run as one set (the tail joined in); r holds it from then on. */
+static strset run_set(arena *a, run *r)
+{
+    if (r->ntail && r->set.n) {
+        int ok = 1;
+        strset t = set_one(a, r->tail, r->ntail);
+        *r = run_of(a, set_product(a, r->set, t, &ok));
+    }
+    r->ntail = 0;
+    return r->set;
+}
+
+/* Joins the exact piece a to the run; 0 when that does not fit. */
+static int run_join(arena *a, run *r, piece a_)
+{
+    if (a_.e.n == 1)
+        return run_extend(a, r, a->m[a_.e.first]);
+    int ok = 1;
+    strset joined = set_product(a, run_set(a, r), a_.e, &ok);
+    if (ok)
+        *r = run_of(a, joined);
+    return ok;
+}
+
 /* A sequence: runs of exact pieces are joined into longer literals; each
  * run and each requirement of a piece is required, the best are kept. */
 static piece parse_seq(parser *ps)
 {
     piece out = none();
-    strset run = set_one(ps->a, "", 0);
+    run r = run_of(ps->a, set_one(ps->a, "", 0));
     int all_exact = 1;
     while (*ps->p && *ps->p != '|' && *ps->p != ')' && !ps->bail) {
         piece a = parse_atom(ps);
-        int ok = a.exact;
-        strset joined = ok ? set_product(ps->a, run, a.e, &ok) : run;
-        if (ok) {
-            run = joined;
+        if (a.exact && run_join(ps->a, &r, a)) {
             for (int i = 0; a.e.n == 1 && !min_len(ps->a, a.e) && i < a.nreq; i++)
                 consider(ps->a, &out, a.req[i]); /* a lookaround's */
             continue;
         }
-        consider(ps->a, &out, run);
+        consider(ps->a, &out, run_set(ps->a, &r));
         all_exact = 0;
         for (int i = 0; i < a.nreq; i++)
             consider(ps->a, &out, a.req[i]);
-        run = a.exact ? a.e : set_one(ps->a, "", 0);
+        r = run_of(ps->a, a.exact ? a.e : set_one(ps->a, "", 0));
     }
-    consider(ps->a, &out, run);
+    consider(ps->a, &out, run_set(ps->a, &r));
     out.exact = all_exact;
-    out.e = run;
+    out.e = r.set;
     return out;
 }
 

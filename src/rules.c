@@ -41,6 +41,7 @@ struct mc_lazy {
 typedef struct {
     char *name, *body;
     int line, column;
+    size_t name_len; /* looked up for every call in every pattern */
 } mc_define;
 
 typedef struct {
@@ -84,8 +85,13 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 static size_t utf8_invalid_at(const char *s, size_t n)
 {
     size_t i = 0, k;
-    while (i < n && (k = utf8_len((const unsigned char *)s + i, n - i)))
+    while (i < n) {
+        while (i < n && (unsigned char)s[i] < 0x80) /* most of a rules file */
+            i++;
+        if (i == n || !(k = utf8_len((const unsigned char *)s + i, n - i)))
+            break;
         i += k;
+    }
     return i;
 }
 
@@ -461,7 +467,7 @@ static const mc_define *find_define(const parser *p, const char *name,
                                     size_t len)
 {
     for (size_t i = 0; i < p->ndefs; i++)
-        if (strlen(p->defs[i].name) == len &&
+        if (p->defs[i].name_len == len &&
             memcmp(p->defs[i].name, name, len) == 0)
             return &p->defs[i];
     return NULL;
@@ -698,7 +704,8 @@ static int add_define(parser *p, const char *key, const char *v, int line,
     if (!nd)
         return fail(p, line, 0, "out of memory");
     p->defs = nd;
-    nd[p->ndefs] = (mc_define){dup_str(name), dup_str(v), line, col};
+    nd[p->ndefs] = (mc_define){dup_str(name), dup_str(v), line, col,
+                               strlen(name)};
     p->ndefs++;
     return MC_OK;
 }
