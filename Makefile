@@ -21,7 +21,8 @@ SAN      =
 
 LIB_SRC  = src/normalize.c src/lang.c src/rules.c src/prefilter.c \
            src/match.c src/score.c src/report.c
-LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_rules.o
+LIB_CORE = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_rules.o
+LIB_OBJ  = $(LIB_CORE) $(BUILD)/obj/default_prefilter.o
 CLI_SRC  = src/cli.c src/cli_walk.c src/cli_config.c src/cli_kinds.c \
            src/cli_markdown.c src/cli_zendesk.c src/cli_jobs.c src/cli_output.c
 CLI_OBJ  = $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -79,6 +80,18 @@ $(BUILD)/default_rules.c: $(BUILD)/embed $(RULES)
 
 $(BUILD)/embed: src/tools/embed.c | $(BUILD)/obj
 	$(CC) $(STD) -O1 $< -o $@
+
+# The prefilters of the built-in rules, made now rather than at first use
+# (src/tools/pfsnap.c runs the library with an empty snapshot).
+$(BUILD)/obj/default_prefilter.o: $(BUILD)/default_prefilter.c
+	$(CC) $(STD) $(CFLAGS) $(SAN) -fPIC -fvisibility=hidden $(CPPFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/default_prefilter.c: $(BUILD)/pfsnap
+	$(BUILD)/pfsnap $@
+
+$(BUILD)/pfsnap: $(BUILD)/obj/tools/pfsnap.o $(BUILD)/obj/tools/pfsnap_none.o \
+                 $(LIB_CORE)
+	$(CC) $(SAN) $^ $(PKG_LIBS) $(LDFLAGS) -o $@
 
 $(BUILD)/libmeaculpa.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -90,6 +90,8 @@ struct mc_rules {
     mc_rule **rules;
     size_t n, cap;
     int jit;                  /* 1 when the JIT compiler is available */
+    int builtin_only;         /* the built-in rules and no others: their
+                               * prefilters come with the library */
     mc_lazy *lazy;
 };
 
@@ -178,6 +180,22 @@ MC_HIDDEN void mc_pattern_charge(const mc_rules *set, mc_pattern *p,
 MC_HIDDEN mc_prefilter *mc_prefilter_build(const mc_rules *set,
                                            mc_lang lang);
 MC_HIDDEN void mc_prefilter_free(mc_prefilter *f);
+/* The prefilter as words and bytes (malloc'd), and back: the built-in
+ * rules' prefilters are made when the library is built (src/tools/
+ * pfsnap.c writes mc_builtin_prefilter).  Load returns NULL when the
+ * snapshot does not fit set (then build it). */
+typedef struct {
+    const uint32_t *words;
+    size_t nwords;
+    const char *bytes;
+    size_t nbytes;
+} mc_pf_blob;
+MC_HIDDEN extern const mc_pf_blob mc_builtin_prefilter[MC_LANG_PL + 1];
+MC_HIDDEN int mc_prefilter_serialize(const mc_prefilter *f, uint32_t **words,
+                                     size_t *nwords, char **bytes,
+                                     size_t *nbytes);
+MC_HIDDEN mc_prefilter *mc_prefilter_load(const mc_pf_blob *b,
+                                          const mc_rules *set);
 /* Prepares t's language and scans t.  Then mc_prefilter_pass says
  * whether rule r can match in sentence k of t (SIZE_MAX: anywhere), and
  * until the next call mc_prefilter_pattern says which of r's patterns

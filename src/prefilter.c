@@ -755,8 +755,9 @@ typedef struct {
 } literal;
 
 struct mc_prefilter {
-    literal *lits;
+    literal *lits;                /* point into pool */
     size_t nlits;
+    char *pool;
     uint64_t used[NBUCKETS / 64]; /* buckets holding some literal */
     uint32_t *bucket;             /* NBUCKETS + 1 starts into by_bucket */
     uint32_t *by_bucket;          /* literal ids, grouped by bucket */
@@ -829,23 +830,29 @@ static int cmp_need(const void *x, const void *y)
     return c ? c : (p->cl > q->cl) - (p->cl < q->cl);
 }
 
-/* Sorted needs become the literal table and each literal's clauses. */
+/* Sorted needs become the literal table (one pool of bytes) and each
+ * literal's clauses. */
 static int group_needs(mc_prefilter *f, needs *nd)
 {
+    size_t bytes = 0, used = 0;
+    for (size_t i = 0; i < nd->n; i++)
+        bytes += nd->v[i].n;
     if (nd->n)
         qsort(nd->v, nd->n, sizeof *nd->v, cmp_need);
     f->lits = malloc((nd->n + 1) * sizeof *f->lits);
     f->lit_cl_at = calloc(nd->n + 2, sizeof *f->lit_cl_at);
     f->lit_cls = malloc((nd->n + 1) * sizeof *f->lit_cls);
-    if (!f->lits || !f->lit_cl_at || !f->lit_cls)
+    f->pool = malloc(bytes + 1);
+    if (!f->lits || !f->lit_cl_at || !f->lit_cls || !f->pool)
         return -1;
     size_t k = 0;
     for (size_t i = 0; i < nd->n; i++) {
-        need *x = &nd->v[i];
+        const need *x = &nd->v[i];
         const literal *last = f->nlits ? &f->lits[f->nlits - 1] : NULL;
         if (!last || x->n != last->n || memcmp(x->s, last->s, x->n)) {
-            f->lits[f->nlits++] = (literal){x->s, x->n};
-            x->s = NULL; /* owned by the table now */
+            memcpy(f->pool + used, x->s, x->n);
+            f->lits[f->nlits++] = (literal){f->pool + used, x->n};
+            used += x->n;
         } else if (x->cl == x[-1].cl) {
             continue;
         }
@@ -943,8 +950,7 @@ void mc_prefilter_free(mc_prefilter *f)
 {
     if (!f)
         return;
-    for (size_t i = 0; i < f->nlits; i++)
-        free(f->lits[i].s);
+    free(f->pool);
     free(f->lits);
     free(f->bucket);
     free(f->by_bucket);
@@ -953,6 +959,150 @@ void mc_prefilter_free(mc_prefilter *f)
     free(f->first);
     free(f->cfirst);
     free(f);
+}
+
+/* ---- the snapshot of the built-in rules --------------------------------- */
+
+/* The built-in rules' prefilters are built with the library
+ * (src/tools/pfsnap.c) and loaded from these words and bytes, so that a
+ * short draft does not pay for parsing every pattern of its language.
+ * Words: the header below, first[nrules + 1], cfirst[npats + 1], the
+ * literals' lengths, lit_cl_at[nlits + 1], lit_cls; bytes: the literals,
+ * one after another. */
+#define SNAP_MAGIC 0x6d637001u /* "mcp", version 1 */
+enum { H_MAGIC, H_NLITS, H_NCL, H_NPATS, H_NRULES, H_MAXPATS, H_NLITCLS,
+       H_WORDS };
+
+static size_t snap_words(size_t nlits, size_t npats, size_t nrules,
+                         size_t nlitcls)
+{
+    return H_WORDS + (nrules + 1) + (npats + 1) + nlits + (nlits + 1) +
+           nlitcls;
+}
+
+static uint32_t *put(uint32_t *w, const uint32_t *v, size_t n)
+{
+    memcpy(w, v, n * sizeof *v);
+    return w + n;
+}
+
+int mc_prefilter_serialize(const mc_prefilter *f, uint32_t **words,
+                           size_t *nwords, char **bytes, size_t *nbytes)
+{
+    size_t nlitcls = f->lit_cl_at[f->nlits], nb = 0;
+    for (size_t i = 0; i < f->nlits; i++)
+        nb += f->lits[i].n;
+    *nwords = snap_words(f->nlits, f->npats, f->nrules, nlitcls);
+    *words = malloc(*nwords * sizeof **words);
+    *bytes = malloc(nb + 1);
+    if (!*words || !*bytes) {
+        free(*words);
+        free(*bytes);
+        return -1;
+    }
+    uint32_t head[H_WORDS] = {SNAP_MAGIC, (uint32_t)f->nlits,
+                              (uint32_t)f->ncl, (uint32_t)f->npats,
+                              (uint32_t)f->nrules, (uint32_t)f->max_pats,
+                              (uint32_t)nlitcls};
+    uint32_t *w = put(*words, head, H_WORDS);
+    w = put(w, f->first, f->nrules + 1);
+    w = put(w, f->cfirst, f->npats + 1);
+    for (size_t i = 0, at = 0; i < f->nlits; at += f->lits[i++].n) {
+        *w++ = (uint32_t)f->lits[i].n;
+        memcpy(*bytes + at, f->lits[i].s, f->lits[i].n);
+    }
+    w = put(w, f->lit_cl_at, f->nlits + 1);
+    put(w, f->lit_cls, nlitcls);
+    *nbytes = nb;
+    return 0;
+}
+
+static uint32_t *copy_words(const uint32_t **w, size_t n)
+{
+    uint32_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (v)
+        memcpy(v, *w, n * sizeof *v);
+    *w += n;
+    return v;
+}
+
+/* Do the numbers fit the set and each other?  A snapshot of other rules
+ * (a stale build) is refused, and the prefilter built instead. */
+static int snap_fits(const mc_prefilter *f, const mc_rules *set,
+                     size_t nbytes)
+{
+    size_t bytes = 0;
+    if (f->nrules != set->n || f->first[0] != 0 ||
+        f->first[f->nrules] != f->npats || f->cfirst[f->npats] != f->ncl ||
+        f->lit_cl_at[0] != 0)
+        return 0;
+    for (size_t i = 0; i < f->nrules; i++)
+        if (f->first[i + 1] - f->first[i] != set->rules[i]->npatterns)
+            return 0;
+    for (size_t p = 0; p < f->npats; p++)
+        if (f->cfirst[p + 1] < f->cfirst[p])
+            return 0;
+    for (size_t i = 0; i < f->nlits; i++) {
+        if (f->lits[i].n < LIT_MIN || f->lit_cl_at[i + 1] < f->lit_cl_at[i])
+            return 0;
+        bytes += f->lits[i].n;
+    }
+    for (uint32_t k = 0; k < f->lit_cl_at[f->nlits]; k++)
+        if (f->lit_cls[k] >= f->ncl)
+            return 0;
+    return bytes == nbytes;
+}
+
+/* The literals, their lengths at *w, copied into one pool. */
+static int load_lits(mc_prefilter *f, const uint32_t **w, const char *bytes,
+                     size_t nbytes)
+{
+    f->lits = malloc((f->nlits + 1) * sizeof *f->lits);
+    f->pool = malloc(nbytes + 1);
+    if (!f->lits || !f->pool)
+        return -1;
+    memcpy(f->pool, bytes, nbytes);
+    for (size_t i = 0, at = 0; i < f->nlits; at += (*w)[i++]) {
+        if (at + (*w)[i] > nbytes)
+            return -1;
+        f->lits[i] = (literal){f->pool + at, (*w)[i]};
+    }
+    *w += f->nlits;
+    return 0;
+}
+
+mc_prefilter *mc_prefilter_load(const mc_pf_blob *b, const mc_rules *set)
+{
+    const uint32_t *w = b->words;
+    if (b->nwords < H_WORDS || w[H_MAGIC] != SNAP_MAGIC ||
+        b->nwords != snap_words(w[H_NLITS], w[H_NPATS], w[H_NRULES],
+                                w[H_NLITCLS]))
+        return NULL;
+    mc_prefilter *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->nlits = w[H_NLITS];
+    f->ncl = w[H_NCL];
+    f->npats = w[H_NPATS];
+    f->nrules = w[H_NRULES];
+    f->max_pats = w[H_MAXPATS];
+    size_t nlitcls = w[H_NLITCLS];
+    w += H_WORDS;
+    f->first = copy_words(&w, f->nrules + 1);
+    f->cfirst = copy_words(&w, f->npats + 1);
+    int rc = !f->first || !f->cfirst ||
+             load_lits(f, &w, b->bytes, b->nbytes);
+    if (!rc) {
+        f->lit_cl_at = copy_words(&w, f->nlits + 1);
+        f->lit_cls = copy_words(&w, nlitcls);
+        rc = !f->lit_cl_at || !f->lit_cls ||
+             f->lit_cl_at[f->nlits] != nlitcls ||
+             !snap_fits(f, set, b->nbytes) || build_buckets(f);
+    }
+    if (rc == 0)
+        return f;
+    mc_prefilter_free(f);
+    return NULL;
 }
 
 /* ---- the scan, per text ------------------------------------------------ */

@@ -882,6 +882,8 @@ static int add_buffer(mc_rules *set, const char *name, const char *buf,
 int mc_rules_add_buffer(mc_rules *set, const char *name, const char *buf,
                         size_t len, mc_error *err)
 {
+    if (set)
+        set->builtin_only = 0;
     return add_buffer(set, name, buf, len, 0, err);
 }
 
@@ -1011,6 +1013,7 @@ extern const size_t mc_default_rules_count;
 
 int mc_rules_add_default(mc_rules *set, mc_error *err)
 {
+    int alone = set && set->n == 0;
     for (size_t i = 0; i < mc_default_rules_count; i++) {
         const mc_embedded *e = &mc_default_rules[i];
         int rc = add_buffer(set, e->name, (const char *)e->data, e->len, 1,
@@ -1018,6 +1021,8 @@ int mc_rules_add_default(mc_rules *set, mc_error *err)
         if (rc)
             return rc;
     }
+    if (set)
+        set->builtin_only = alone;
     return MC_OK;
 }
 
@@ -1034,7 +1039,12 @@ int mc_rules_prepare(const mc_rules *set, mc_lang lang,
     if (!atomic_load_explicit(&z->ready[lang], memory_order_acquire)) {
         pthread_mutex_lock(&z->lock);
         if (!atomic_load_explicit(&z->ready[lang], memory_order_relaxed)) {
-            if (!(z->filter[lang] = mc_prefilter_build(set, lang)))
+            if (set->builtin_only)
+                z->filter[lang] =
+                    mc_prefilter_load(&mc_builtin_prefilter[lang], set);
+            if (!z->filter[lang])
+                z->filter[lang] = mc_prefilter_build(set, lang);
+            if (!z->filter[lang])
                 rc = MC_ERR_NOMEM;
             else
                 atomic_store_explicit(&z->ready[lang], 1,

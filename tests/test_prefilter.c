@@ -4,15 +4,19 @@
  * gives up on (\Q, escapes, upper-case letters) still matches its
  * examples, and texts that reach the patterns only through normalization
  * (long s, Kelvin sign) still match.  The self-test runs every example
- * through the prefilter, as scoring does. */
+ * through the prefilter, as scoring does.  The built-in rules' prefilters,
+ * made when the library is built (src/tools/pfsnap.c), must equal a fresh
+ * build, and a set with rules of its own must not use them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "meaculpa.h"
 
 #define RULE(id, pat, yes, no)                                             \
@@ -104,11 +108,89 @@ static void scorer_reuse_between_languages(void **state)
     mc_rules_free(r);
 }
 
+/* A prefilter's words and bytes, for comparing two. */
+typedef struct {
+    uint32_t *w;
+    size_t nw;
+    char *b;
+    size_t nb;
+} flat;
+
+static flat flatten(const mc_prefilter *f)
+{
+    flat x;
+    assert_non_null(f);
+    assert_int_equal(mc_prefilter_serialize(f, &x.w, &x.nw, &x.b, &x.nb), 0);
+    return x;
+}
+
+static void flat_free(flat *x)
+{
+    free(x->w);
+    free(x->b);
+}
+
+static void builtin_snapshot_equals_a_fresh_build(void **state)
+{
+    (void)state;
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    assert_int_equal(mc_rules_add_default(r, &err), MC_OK);
+    for (int l = MC_LANG_AUTO; l <= MC_LANG_PL; l++) {
+        const mc_prefilter *loaded = NULL;
+        assert_int_equal(mc_rules_prepare(r, (mc_lang)l, &loaded, &err), MC_OK);
+        mc_prefilter *built = mc_prefilter_build(r, (mc_lang)l);
+        mc_prefilter *again = mc_prefilter_load(&mc_builtin_prefilter[l], r);
+        assert_non_null(again); /* the snapshot fits the built-in rules */
+        flat a = flatten(loaded), b = flatten(built), c = flatten(again);
+        assert_true(a.nw > 8 || l == MC_LANG_AUTO);
+        assert_int_equal(a.nw, b.nw);
+        assert_int_equal(a.nb, b.nb);
+        assert_memory_equal(a.w, b.w, a.nw * sizeof *a.w);
+        assert_memory_equal(a.b, b.b, a.nb);
+        assert_memory_equal(a.w, c.w, a.nw * sizeof *a.w);
+        flat_free(&a);
+        flat_free(&b);
+        flat_free(&c);
+        mc_prefilter_free(built);
+        mc_prefilter_free(again);
+    }
+    mc_rules_free(r);
+}
+
+/* A rule of the user's own beside the built-in ones: the snapshot does
+ * not fit that set, and the new rule's phrase is found. */
+static void own_rules_do_not_use_the_snapshot(void **state)
+{
+    (void)state;
+    static const char own[] =
+        "lang = en\n"
+        RULE("own.zorbl", "\\bzorblified\\b", "Your order got zorblified.",
+             "Your order arrived.");
+    mc_rules *r = mc_rules_new();
+    mc_error err;
+    assert_int_equal(mc_rules_add_default(r, &err), MC_OK);
+    assert_int_equal(mc_rules_add_buffer(r, "own.rules", own, strlen(own),
+                                         &err), MC_OK);
+    assert_null(mc_prefilter_load(&mc_builtin_prefilter[MC_LANG_EN], r));
+    mc_scorer *s = mc_scorer_new(r, &err);
+    const char *text = "We are sorry: your order got zorblified.";
+    mc_result *res = NULL;
+    assert_int_equal(mc_score(s, text, strlen(text), MC_LANG_EN, &res, &err),
+                     MC_OK);
+    assert_int_equal(mc_result_score(res), 1); /* the rule's cap 1 */
+    mc_result_free(res);
+    mc_scorer_free(s);
+    mc_rules_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tricky_patterns_keep_their_matches),
         cmocka_unit_test(scorer_reuse_between_languages),
+        cmocka_unit_test(builtin_snapshot_equals_a_fresh_build),
+        cmocka_unit_test(own_rules_do_not_use_the_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
