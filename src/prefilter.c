@@ -692,9 +692,9 @@ static piece parse_seq(parser *ps)
             consider(ps->a, &out, a.req[i]);
         r = run_of(ps->a, a.exact ? a.e : set_one(ps->a, "", 0));
     }
-    consider(ps->a, &out, run_set(ps->a, &r));
+    out.e = run_set(ps->a, &r);
+    consider(ps->a, &out, out.e);
     out.exact = all_exact;
-    out.e = r.set;
     return out;
 }
 

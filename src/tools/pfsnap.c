@@ -1,8 +1,8 @@
 /* pfsnap.c - writes the C file holding the prefilters of the built-in
  * rules (mc_builtin_prefilter, see prefilter.c), so that the library does
- * not build them at first use.  Build-time tool only: it links the
- * library with pfsnap_none.c's empty snapshot, which makes
- * mc_rules_prepare build each prefilter.  usage: pfsnap OUT.c */
+ * not build them at first use.  Build-time tool only: it builds each
+ * prefilter with mc_prefilter_build, linked with pfsnap_none.c's empty
+ * snapshot (the library refers to one).  usage: pfsnap OUT.c */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,12 +28,12 @@ static void emit_bytes(FILE *out, int lang, const char *b, size_t n)
 static int emit_lang(FILE *out, const mc_rules *set, int lang,
                      size_t *nwords, size_t *nbytes)
 {
-    const mc_prefilter *f = NULL;
-    mc_error err;
     uint32_t *w = NULL;
     char *b = NULL;
-    if (mc_rules_prepare(set, (mc_lang)lang, &f, &err) != MC_OK ||
-        mc_prefilter_serialize(f, &w, nwords, &b, nbytes) != 0)
+    mc_prefilter *f = mc_prefilter_build(set, (mc_lang)lang);
+    int rc = f ? mc_prefilter_serialize(f, &w, nwords, &b, nbytes) : -1;
+    mc_prefilter_free(f);
+    if (rc)
         return -1;
     emit_words(out, lang, w, *nwords);
     emit_bytes(out, lang, b, *nbytes);

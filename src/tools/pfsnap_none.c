@@ -1,5 +1,5 @@
-/* pfsnap_none.c - no snapshot of the built-in prefilters: what pfsnap.c
- * links with, so that mc_rules_prepare builds them for it to write. */
+/* pfsnap_none.c - no snapshot of the built-in prefilters: the library
+ * refers to one, and pfsnap.c, which writes the real one, links this. */
 #include "internal.h"
 
 const mc_pf_blob mc_builtin_prefilter[MC_LANG_PL + 1];
