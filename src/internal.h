@@ -29,12 +29,19 @@ enum { MC_REQUIRES_REGRET = 1, MC_REQUIRES_BEFORE = 2 };
 enum { MC_MASKS_CAP = 1, MC_MASKS_REGRET = 2, MC_MASKS_COMPONENT = 4,
        MC_MASKS_DEDUCT = 8, MC_MASKS_ALL = 15 };
 
-/* Which hits a rule names in "masks" or "unless": effect kinds and ids. */
+/* Which hits a rule names in "masks", "unless" or "needs": effect kinds,
+ * kinds of deduction and rule ids. */
 typedef struct {
     unsigned kinds;
+    unsigned deducts;         /* bit k: a deduction of kind k (excuse, ...) */
     char **ids;
     size_t nids;
 } mc_hitset;
+
+static inline int mc_hitset_empty(const mc_hitset *s)
+{
+    return !s->kinds && !s->deducts && !s->nids;
+}
 
 typedef struct {
     char *source;       /* as written in the file */
@@ -72,6 +79,7 @@ typedef struct {
     int scope_text;
     mc_hitset masks;          /* a mask: the hits it hides */
     mc_hitset unless;         /* its hit is dropped beside one of these */
+    mc_hitset needs;          /* its hit is dropped unless beside one */
     mc_pattern *patterns;
     size_t npatterns;
     mc_example *examples;
@@ -102,7 +110,7 @@ typedef struct {
     size_t sentence;
     int masked;
     int value;         /* the rule's value, or its with-regret cap */
-    int dropped;       /* by its rule's "unless" (mc_apply_masks) */
+    int dropped;       /* by its rule's "unless" or "needs" (mc_apply_masks) */
 } mc_hit;
 
 typedef struct {

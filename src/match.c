@@ -385,6 +385,8 @@ static int hitset_has(const mc_hitset *set, const mc_rule *r)
         return 0;
     if (r->effect <= MC_EFFECT_DEDUCT && (set->kinds & kind_bit[r->effect]))
         return 1;
+    if (r->effect == MC_EFFECT_DEDUCT && (set->deducts & (1u << r->value)))
+        return 1;
     for (size_t i = 0; i < set->nids; i++)
         if (strcmp(set->ids[i], r->id) == 0)
             return 1;
@@ -504,34 +506,45 @@ static void settle_regret(mc_hits *h)
     }
 }
 
-static int has_unless(const mc_rule *r)
+static int has_conditions(const mc_rule *r)
 {
-    return r->unless.kinds || r->unless.nids;
+    return !mc_hitset_empty(&r->unless) || !mc_hitset_empty(&r->needs);
 }
 
-/* Whether a counted hit that x's rule names in "unless" overlaps x: "sorry,
- * but" followed by the fix is no defence (RUBRIC.md), and the remedy
- * rules already know a fix, so a rule that reads any clause after "but"
- * as a defence leaves out those that hold one. */
-static int unless_drops(const mc_hits *h, const mc_hit *x)
+/* Whether a counted hit that set names overlaps x. */
+static int overlapped_by(const mc_hits *h, const mc_hit *x,
+                         const mc_hitset *set)
 {
     for (size_t j = 0; j < h->n; j++) {
         const mc_hit *y = &h->v[j];
         if (y != x && !y->masked && y->start < x->end && x->start < y->end &&
-            hitset_has(&x->rule->unless, y->rule))
+            hitset_has(set, y->rule))
             return 1;
     }
     return 0;
 }
 
+/* "unless": "sorry, but" followed by the fix is no defence (RUBRIC.md),
+ * and the remedy rules already know a fix, so a rule that reads any clause
+ * after "but" as a defence leaves out those that hold one.  "needs": the
+ * other way round, a "but" clause is a defence when the excuse rules find
+ * an outside cause in it, so the open class of causes is written once. */
+static int conditions_drop(const mc_hits *h, const mc_hit *x)
+{
+    const mc_rule *r = x->rule;
+    if (!mc_hitset_empty(&r->unless) && overlapped_by(h, x, &r->unless))
+        return 1;
+    return !mc_hitset_empty(&r->needs) && !overlapped_by(h, x, &r->needs);
+}
+
 /* Decided on the hits as the masks left them, all at once, so that the
  * order of the rules does not matter. */
-static void apply_unless(mc_hits *h)
+static void apply_conditions(mc_hits *h)
 {
     size_t n = 0;
     for (size_t i = 0; i < h->n; i++)
-        if (!h->v[i].masked && has_unless(h->v[i].rule))
-            n += h->v[i].dropped = unless_drops(h, &h->v[i]);
+        if (!h->v[i].masked && has_conditions(h->v[i].rule))
+            n += h->v[i].dropped = conditions_drop(h, &h->v[i]);
     for (size_t i = 0; n && i < h->n; i++)
         if (h->v[i].dropped)
             h->v[i].masked = 1;
@@ -552,17 +565,18 @@ void mc_apply_masks(mc_hits *h)
         }
         free(m);
     }
-    apply_unless(h);
+    apply_conditions(h);
     settle_regret(h);
 }
 
 /* ---- self-test -------------------------------------------------------- */
 
-/* For a rule with "unless", matching its example means a hit that the
- * rest of the set leaves standing: its patterns match, and no hit that it
- * names overlaps them (apply_unless marks that hit dropped).  Only
- * "unless" is tested, not the masks, as for every other rule. */
-static int survives_unless(mc_scorer *s, const mc_rule *r, const char *ex,
+/* For a rule with "unless" or "needs", matching its example means a hit
+ * that the rest of the set leaves standing: its patterns match, no hit
+ * that "unless" names overlaps them and one that "needs" names does
+ * (apply_conditions marks the others dropped).  Only these are tested,
+ * not the masks, as for every other rule. */
+static int survives_conditions(mc_scorer *s, const mc_rule *r, const char *ex,
                            mc_error *err)
 {
     mc_lang lang = r->lang != MC_LANG_AUTO ? r->lang
@@ -595,9 +609,9 @@ static int example_matches(mc_scorer *s, const mc_rule *r, const char *ex,
         return rc;
     if (rc < 0)
         return record_limit(s, r, rc) ? MC_ERR_NOMEM : MC_ERR_LIMIT;
-    if (s->hits.n == 0 || !has_unless(r))
+    if (s->hits.n == 0 || !has_conditions(r))
         return s->hits.n > 0;
-    return survives_unless(s, r, ex, err);
+    return survives_conditions(s, r, ex, err);
 }
 
 /* A nomatch example says "this sentence must not get r's effect", so it

@@ -188,6 +188,7 @@ static void rule_free(mc_rule *r)
         free(r->examples[i].text);
     hitset_free(&r->masks);
     hitset_free(&r->unless);
+    hitset_free(&r->needs);
     free(r->patterns);
     free(r->examples);
     free(r->id);
@@ -332,7 +333,8 @@ static int parse_with_regret(parser *p, mc_rule *r, const char *v, int line,
     return MC_OK;
 }
 
-/* One name of a "masks" or "unless" list: an effect kind or a rule id. */
+/* One name of a "masks", "unless" or "needs" list: an effect kind, a
+ * kind of deduction or a rule id. */
 static int add_hit_name(parser *p, mc_hitset *set, const char *name,
                         int line, int col)
 {
@@ -341,6 +343,10 @@ static int add_hit_name(parser *p, mc_hitset *set, const char *name,
     int k = lookup(kinds, 4, name);
     if (k >= 0) {
         set->kinds |= 1u << k;
+        return MC_OK;
+    }
+    if ((k = lookup(deduct_names, MC_DEDUCT_COUNT, name)) >= 0) {
+        set->deducts |= 1u << k;
         return MC_OK;
     }
     char **ids = realloc(set->ids, (set->nids + 1) * sizeof *ids);
@@ -354,13 +360,15 @@ static int add_hit_name(parser *p, mc_hitset *set, const char *name,
     return MC_OK;
 }
 
-/* "masks = ..." and "unless = ...": effect kinds (cap, regret, component,
- * deduct) and rule ids, separated by spaces or commas.  Split with
+/* "masks = ...", "unless = ..." and "needs = ...": effect kinds (cap,
+ * regret, component, deduct), kinds of deduction (minimising, excuse,
+ * partial-blame, evasive-passive) and rule ids, separated by spaces or
+ * commas.  Split with
  * strspn/strcspn, not strtok, which keeps hidden state between calls. */
 static int parse_hitset(parser *p, mc_hitset *set, char *v, int line, int col)
 {
     static const char sep[] = " \t,";
-    set->kinds = 0;
+    set->kinds = set->deducts = 0;
     for (char *tok = v + strspn(v, sep); *tok;) {
         size_t len = strcspn(tok, sep);
         char *next = tok + len + (tok[len] != 0);
@@ -441,6 +449,8 @@ static int rule_key(parser *p, const char *key, char *v, int line, int col)
         return parse_hitset(p, &r->masks, v, line, col);
     if (strcmp(key, "unless") == 0)
         return parse_hitset(p, &r->unless, v, line, col);
+    if (strcmp(key, "needs") == 0)
+        return parse_hitset(p, &r->needs, v, line, col);
     if (strcmp(key, "requires") == 0) {
         if (strcmp(v, "regret") != 0 && strcmp(v, "regret-before") != 0)
             return fail(p, line, col, "requires takes \"regret\" or "
@@ -630,12 +640,14 @@ static int finish_rule(parser *p)
     if (r->regret_cap && (r->effect != MC_EFFECT_CAP || r->requires_regret))
         return fail(p, r->line, 1, "rule %s: \"with-regret\" needs effect = "
                     "cap and no \"requires\"", r->id);
-    if ((r->masks.kinds || r->masks.nids) && r->effect != MC_EFFECT_MASK)
+    if (!mc_hitset_empty(&r->masks) && r->effect != MC_EFFECT_MASK)
         return fail(p, r->line, 1, "rule %s: \"masks\" needs effect = mask",
                     r->id);
-    if ((r->unless.kinds || r->unless.nids) && r->effect == MC_EFFECT_MASK)
+    if (r->effect == MC_EFFECT_MASK &&
+        (!mc_hitset_empty(&r->unless) || !mc_hitset_empty(&r->needs)))
         return fail(p, r->line, 1, "rule %s: a mask takes \"masks\", not "
-                    "\"unless\"", r->id);
+                    "\"%s\"", r->id,
+                    mc_hitset_empty(&r->unless) ? "needs" : "unless");
     return MC_OK;
 }
 

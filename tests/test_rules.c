@@ -92,6 +92,9 @@ static void bad_effect(void **state)
     refused(HEAD "[mask.q]\ncategory = quote\neffect = mask\nunless = regret\n"
                  "pattern = x\nmessage = m\nmatch = x\nnomatch = y\n", 2, 1,
             "not \"unless\"");
+    refused(HEAD "[mask.q]\ncategory = quote\neffect = mask\nneeds = excuse\n"
+                 "pattern = x\nmessage = m\nmatch = x\nnomatch = y\n", 2, 1,
+            "not \"needs\"");
     /* with-regret changes a cap: on a component it means nothing */
     refused(HEAD "[hedge.if]\ncategory = c\neffect = component remedy\n"
                  "with-regret = cap 5\npattern = x\nmessage = m\n"
@@ -299,6 +302,29 @@ static void unless_examples_use_the_named_rules(void **state)
     }
 }
 
+/* A "needs" rule's match examples must hold a hit it names: "excuse" is a
+ * kind of deduction, as "component" is a kind of effect. */
+static void needs_examples_use_the_named_rules(void **state)
+{
+    (void)state;
+    const char *rules =
+        HEAD "[excuse.storm]\ncategory = excuse\neffect = deduct excuse\n"
+        "pattern = \\bthe storm\\b\nmessage = m\nsuggestion = s\n"
+        "match = the storm\nnomatch = the calm\n"
+        "[but.cause]\ncategory = sorry-but\neffect = cap 5\n"
+        "needs = excuse\npattern = \\bbut\\b.*\nmessage = m\n"
+        "suggestion = s\nmatch = sorry, but the storm hit us\n"
+        "nomatch = sorry, but the fee stays\n";
+    char text[1024];
+    for (int bad = 0; bad < 2; bad++) {
+        snprintf(text, sizeof text, "%s%s", rules,
+                 bad ? "match = sorry, but the fee stays as it is\n" : "");
+        assert_int_equal(check_failures(text), bad);
+        if (bad)
+            assert_non_null(strstr(sibling_msg, "does not match its example"));
+    }
+}
+
 static void same_id_replaces(void **state)
 {
     (void)state;
@@ -360,6 +386,7 @@ int main(void)
         cmocka_unit_test(check_reports_failing_example),
         cmocka_unit_test(nomatch_checked_against_same_effect),
         cmocka_unit_test(unless_examples_use_the_named_rules),
+        cmocka_unit_test(needs_examples_use_the_named_rules),
         cmocka_unit_test(same_id_replaces),
         cmocka_unit_test(missing_dir),
         cmocka_unit_test(default_rules_load_and_pass),

@@ -63,6 +63,11 @@ static const char *rules_text =
     "unless = component regret.sorry\npattern = \\bhowever\\b[^.]*\n"
     "message = m\nsuggestion = s\nmatch = sorry; however, the fee stays\n"
     "nomatch = sorry; however, we refunded you\n"
+    "[but.cause]\ncategory = sorry-but\neffect = cap 5\n"
+    "requires = regret-before\nunless = component\n"
+    "needs = excuse partial-blame\npattern = \\byet\\b[^.]*\n"
+    "message = m\nsuggestion = s\nmatch = sorry, yet the courier caused it\n"
+    "nomatch = sorry, yet the fee stays\n"
     "[mask.no-storm]\ncategory = negation\neffect = mask\nmasks = deduct\n"
     "pattern = \\bno storm\\b\nmessage = m\nmatch = no storm\n"
     "nomatch = a storm\n"
@@ -208,6 +213,23 @@ static void unless_drops_beside_a_named_hit(void **state)
     expect(state, "We are sorry; however, mistakes were made.", 5, 5);
 }
 
+/* "needs": the hit counts only where a counted hit of a kind of deduction
+ * it names overlaps its words ("sorry, yet the courier caused it"). */
+static void needs_keeps_only_beside_a_named_hit(void **state)
+{
+    expect(state, "We are sorry, yet the courier caused it.", 5, 5);
+    expect(state, "We are sorry, yet it was beyond our control.", 5, 5);
+    /* no named hit in the clause: no cap */
+    expect(state, "We are sorry, yet the fee stays.", 9, 9);
+    /* a deduction it does not name: only the deduction */
+    expect(state, "We are sorry, yet mistakes were made.", 9, 8);
+    /* the named hit in another sentence does not count */
+    expect(state, "We are sorry, yet the fee stays. The courier caused it.", 9, 8);
+    /* "unless" still drops it: the clause brings the fix */
+    expect(state, "We are sorry, yet the courier caused it and we refunded you.",
+           9, 8);
+}
+
 /* Every pattern of a rule finds its own matches: one pattern's match that
  * a mask hides does not hide another's match of overlapping words. */
 static void each_pattern_matches_on_its_own(void **state)
@@ -299,6 +321,7 @@ int main(void)
         cmocka_unit_test(positions_are_in_the_original),
         cmocka_unit_test(with_regret_changes_the_cap),
         cmocka_unit_test(unless_drops_beside_a_named_hit),
+        cmocka_unit_test(needs_keeps_only_beside_a_named_hit),
         cmocka_unit_test(two_scorers_in_one_process),
         cmocka_unit_test(invalid_utf8_is_an_error),
         cmocka_unit_test(json_report),
