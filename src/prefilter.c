@@ -354,7 +354,20 @@ static const char *class_end(const char *s)
     return *s ? s : NULL;
 }
 
-/* A class: exact when it is a few ASCII lower-case letters ([sz]). */
+/* The size of the letter at s that is its own literal (ASCII a-z or a
+ * plain_letter), or 0. */
+static size_t class_letter(const unsigned char *s, const unsigned char *e)
+{
+    if (*s >= 'a' && *s <= 'z')
+        return 1;
+    if (*s < 0xC0 || *s >= 0xE0 || e - s < 2 || (s[1] & 0xC0) != 0x80)
+        return 0;
+    return plain_letter((uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F)) ? 2 : 0;
+}
+
+/* A class: exact when it is a few letters that are their own literals
+ * ([sz], and in Polish and Russian [lł], [ęe], [её]): the spelling
+ * variants the rules write everywhere. */
 static piece parse_class(parser *ps)
 {
     const char *s = ps->p + 1, *e = class_end(s);
@@ -363,16 +376,17 @@ static piece parse_class(parser *ps)
         return none();
     }
     ps->p = e + 1;
-    if (e - s > 4 || e == s)
+    if (e == s || e - s > 8)
         return none();
-    for (const char *c = s; c < e; c++)
-        if (*c < 'a' || *c > 'z')
-            return none();
     piece p = none();
     p.exact = p.nreq = 1;
     p.e = set_new(ps->a);
-    for (const char *c = s; c < e; c++)
-        set_push(ps->a, &p.e, c, 1);
+    const unsigned char *c = (const unsigned char *)s, *end =
+        (const unsigned char *)e;
+    for (size_t k; c < end; c += k)
+        if (!(k = class_letter(c, end)) ||
+            !set_push(ps->a, &p.e, (const char *)c, k))
+            return none();
     p.req[0] = p.e;
     return p;
 }

@@ -1,12 +1,13 @@
 /* test_prefilter.c - the required-literal prefilter (src/prefilter.c) must
- * never hide a match: every pattern syntax it reads (runs, classes,
- * optional parts, alternatives, calls, lookarounds, long literals) or
- * gives up on (\Q, escapes, upper-case letters) still matches its
- * examples, and texts that reach the patterns only through normalization
- * (long s, Kelvin sign) still match.  The self-test runs every example
- * through the prefilter, as scoring does.  The built-in rules' prefilters,
- * made when the library is built (src/tools/pfsnap.c), must equal a fresh
- * build, and a set with rules of its own must not use them. */
+ * never hide a match: every pattern syntax it reads (runs, classes of
+ * ASCII, Polish or Cyrillic letters, optional parts, alternatives, calls,
+ * lookarounds, long literals) or gives up on (\Q, escapes, upper-case
+ * letters) still matches its examples, and texts that reach the patterns
+ * only through normalization (long s, Kelvin sign) still match.  The
+ * self-test runs every example through the prefilter, as scoring does.
+ * The built-in rules' prefilters, made when the library is built
+ * (src/tools/pfsnap.c), must equal a fresh build, and a set with rules of
+ * its own must not use them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,11 @@ static const char *const tricky =
     RULE("t.optional", "apolog(?:ise|ize)s?\\b", "We apologize.",
          "An apology.")
     RULE("t.class", "\\bapologi[sz]e\\b", "We apologise.", "Apologies.")
+    RULE("t.class-polish", "\\bb[lł][ąa]d\\w*", "To był BŁĄD systemu.",
+         "To był problem.")
+    RULE("t.class-cyrillic", "\\bвс[её]\\b", "ВСЁ готово.", "Ничего.")
+    RULE("t.class-range", "\\bsorr[x-z]\\b", "Sorry.", "Sore.")
+    RULE("t.class-negated", "\\bsorr[^a]\\b", "Sorry.", "Sorra.")
     RULE("t.empty-branch", "\\b(?:very |)sorry\\b", "Sorry.", "Sore.")
     RULE("t.repeat", "\\b(?:so ){0,2}sorry\\b", "So so sorry.", "So sad.")
     RULE("t.call", "\\bsorry\\s+you\\s+(?:were|are)\\s+(?&feel)\\b",
