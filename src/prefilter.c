@@ -19,8 +19,11 @@
 
 /* Sets stay bounded, and cross products small (they are made for every
  * character of a literal run); what does not fit is given up for a
- * weaker, still correct, requirement. */
-#define SET_MAX 128
+ * weaker, still correct, requirement.  A set holds the union of the
+ * branches of a definition: the rules' lists of third parties run to a
+ * few hundred words (at 128, dozens of patterns calling them ran on every
+ * sentence). */
+#define SET_MAX 512
 #define PRODUCT_MAX 32
 #define LIT_MAX 24
 /* Literals shorter than this (in bytes) are too common to be worth it. */
