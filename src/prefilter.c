@@ -236,13 +236,15 @@ static void consider(const arena *a, piece *best, strset r)
 static piece parse_alt(parser *ps);
 static const char *skip_group(const char *s);
 
-/* Lower-case letters whose caseless matches, in case-folded text, are
- * the letter itself: Cyrillic а-я and ѐ-џ, Latin-1 à-þ, and Polish
- * ą ć ę ł ń ś ź ż (ASCII is handled apart).  Others are no literal. */
-static int plain_letter(uint32_t c)
+/* Whether the two-byte UTF-8 character at s is a lower-case letter whose
+ * caseless matches, in case-folded text, are the letter itself: Cyrillic
+ * а-я and ѐ-џ, Latin-1 à-þ, and Polish ą ć ę ł ń ś ź ż (ASCII is handled
+ * apart).  Others are no literal. */
+static int plain_letter(const unsigned char *s)
 {
     static const uint32_t polish[] = {0x105, 0x107, 0x119, 0x142,
                                       0x144, 0x15B, 0x17A, 0x17C};
+    uint32_t c = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
     if ((c >= 0x430 && c <= 0x45F) || (c >= 0xE0 && c <= 0xFE && c != 0xF7))
         return 1;
     for (size_t i = 0; i < sizeof polish / sizeof polish[0]; i++)
@@ -266,8 +268,7 @@ static piece literal_char(parser *ps)
         return none();
     }
     ps->p += k;
-    uint32_t c = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-    return k == 2 && plain_letter(c) ? exact_of(ps, (const char *)s, k)
+    return k == 2 && plain_letter(s) ? exact_of(ps, (const char *)s, k)
                                      : none();
 }
 
@@ -365,7 +366,7 @@ static size_t class_letter(const unsigned char *s, const unsigned char *e)
         return 1;
     if (*s < 0xC0 || *s >= 0xE0 || e - s < 2 || (s[1] & 0xC0) != 0x80)
         return 0;
-    return plain_letter((uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F)) ? 2 : 0;
+    return plain_letter(s) ? 2 : 0;
 }
 
 /* A class: exact when it is a few letters that are their own literals
@@ -379,7 +380,7 @@ static piece parse_class(parser *ps)
         return none();
     }
     ps->p = e + 1;
-    if (e == s || e - s > 8)
+    if (e == s || e - s > 8) /* up to four letters of two bytes */
         return none();
     piece p = none();
     p.exact = p.nreq = 1;
